@@ -1,0 +1,22 @@
+"""Shared pytest setup: the collection importable as ansible_collections.hybrid.identity."""
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+COLLECTIONS = os.path.join(ROOT, ".build", "collections")
+
+
+def _link_collection():
+    # ansible and the collection loader want <path>/ansible_collections/hybrid/identity;
+    # a symlink to the working tree means tests always see the code as it is now.
+    parent = os.path.join(COLLECTIONS, "ansible_collections", "hybrid")
+    link = os.path.join(parent, "identity")
+    os.makedirs(parent, exist_ok=True)
+    if not os.path.islink(link):
+        os.symlink(ROOT, link)
+
+
+_link_collection()
+if COLLECTIONS not in sys.path:
+    sys.path.insert(0, COLLECTIONS)
+sys.path.insert(0, os.path.join(ROOT, "tests"))

@@ -1,0 +1,29 @@
+"""Integration tests run against the lab: a real Samba AD DC and the Graph tenant simulator."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def read_env_file(path):
+    values = {}
+    with open(path) as handle:
+        for line in handle:
+            line = line.strip()
+            if line.startswith("export "):
+                key, _, value = line[len("export "):].partition("=")
+                values[key] = value.strip("'")
+    return values
+
+
+@pytest.fixture(scope="session")
+def lab():
+    """Start the lab if needed (idempotent) and return its variables from .lab/lab.env."""
+    subprocess.run([sys.executable, os.path.join(ROOT, "tests", "lab", "lab.py"), "up"], check=True,
+                   stdout=subprocess.DEVNULL)
+    env = read_env_file(os.path.join(ROOT, ".lab", "lab.env"))
+    os.environ["KRB5_CONFIG"] = env["KRB5_CONFIG"]
+    return env

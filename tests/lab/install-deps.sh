@@ -1,0 +1,29 @@
+#!/bin/bash
+# Installs what the lab and the tests need on Debian 12: Samba AD DC, Kerberos and LDB tools
+# (apt, as root), and the project virtualenv .venv from requirements-dev.txt. Idempotent and quiet
+# when everything is present.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+pkgs="samba-ad-dc samba krb5-user ldb-tools python3-gpg gnupg"
+missing=""
+for p in $pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" != 0 ]; then echo "lab: need root to install:$missing" >&2; exit 1; fi
+  echo "lab: installing$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+# Samba's packaging starts system daemons on install; the lab runs its own, so keep those off.
+for svc in samba-ad-dc smbd nmbd winbind; do
+  systemctl is-active --quiet "$svc" 2>/dev/null && systemctl stop "$svc" 2>/dev/null || true
+done
+stamp="$root/.venv/.requirements-dev.stamp"
+if [ ! -x "$root/.venv/bin/python" ] || [ ! -f "$stamp" ] || [ "$root/requirements-dev.txt" -nt "$stamp" ]; then
+  echo "lab: preparing .venv"
+  python3 -m venv "$root/.venv"
+  "$root/.venv/bin/pip" install -q --disable-pip-version-check -r "$root/requirements-dev.txt"
+  touch "$stamp"
+fi
