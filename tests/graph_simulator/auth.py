@@ -64,7 +64,7 @@ class TokenService(object):
         tid = self.tenant.tenant_id
         return {
             "token_endpoint": "%s/%s/oauth2/v2.0/token" % (base, tenant_segment),
-            "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt"],
             "jwks_uri": "%s/%s/discovery/v2.0/keys" % (base, tenant_segment),
             "response_modes_supported": ["query", "fragment", "form_post"],
             "subject_types_supported": ["pairwise"],

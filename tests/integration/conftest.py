@@ -27,3 +27,11 @@ def lab():
     env = read_env_file(os.path.join(ROOT, ".lab", "lab.env"))
     os.environ["KRB5_CONFIG"] = env["KRB5_CONFIG"]
     return env
+
+
+@pytest.fixture(scope="session")
+def lab_site2(lab):
+    """Also start the second, independent domain on 127.0.0.2; return its variables."""
+    subprocess.run([sys.executable, os.path.join(ROOT, "tests", "lab", "lab.py"), "up", "--site", "site1",
+                    "--site", "site2"], check=True, stdout=subprocess.DEVNULL)
+    return read_env_file(os.path.join(ROOT, ".lab", "site2.env"))

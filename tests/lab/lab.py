@@ -3,6 +3,10 @@
     python tests/lab/lab.py up [--site site1 --site site2]   start (provision on first use)
     python tests/lab/lab.py down                             stop what `up` started (pid files)
     python tests/lab/lab.py status                           what runs, one line each
+    python tests/lab/lab.py restart --site site2             restart a site's samba (roles that change smb.conf)
+
+A site's samba starts with the KEY=VALUE lines of .lab/<site>/samba.env in its environment
+when that file exists (the password_sync role writes GNUPGHOME there).
 
 State lives under .lab/ in the repository (never in system paths). `up` is idempotent:
 with everything up it only checks the pid files and the TLS ports. It writes
@@ -150,6 +154,19 @@ def _ensure_loopback_address(addr):
         subprocess.run(["ip", "addr", "add", addr + "/8", "dev", "lo"], check=True)
 
 
+def _samba_env(folder):
+    """os.environ plus the KEY=VALUE lines of <site>/samba.env (written by roles, e.g. GNUPGHOME)."""
+    env = dict(os.environ)
+    path = os.path.join(folder, "samba.env")
+    if os.path.exists(path):
+        with open(path) as handle:
+            for line in handle:
+                key, sep, value = line.strip().partition("=")
+                if sep and key and not key.startswith("#"):
+                    env[key.strip()] = value.strip()
+    return env
+
+
 def _start_site(name, site):
     folder = _site_dir(name)
     pidfile = os.path.join(folder, "lab-samba.pid")
@@ -161,7 +178,7 @@ def _start_site(name, site):
     # -F: stay in the foreground (we own the pid); stdin detached so it is not tied to a terminal.
     proc = subprocess.Popen(["samba", "-s", os.path.join(folder, "etc", "smb.conf"), "-F", "-M", "single"],
                             stdin=subprocess.DEVNULL, stdout=logfile, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+                            start_new_session=True, env=_samba_env(folder))
     with open(pidfile, "w") as handle:
         handle.write(str(proc.pid))
     _wait("LDAPS on %s:636" % site["addr"], lambda: proc.poll() is None and _tls_ready(site["addr"], 636),
@@ -276,6 +293,14 @@ def _stop(label, pidfile):
         os.unlink(pidfile)
 
 
+def restart(sites):
+    """Stop and start the given sites' samba (provisioned sites only), e.g. after smb.conf changed."""
+    for name in sites:
+        _stop("samba " + name, os.path.join(_site_dir(name), "lab-samba.pid"))
+        _provision(name, SITES[name])
+        _start_site(name, SITES[name])
+
+
 def down():
     for name in SITES:
         _stop("samba " + name, os.path.join(_site_dir(name), "lab-samba.pid"))
@@ -293,12 +318,14 @@ def status():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["up", "down", "status"])
+    parser.add_argument("command", choices=["up", "down", "status", "restart"])
     parser.add_argument("--site", action="append", choices=sorted(SITES), help="sites to start (default: site1)")
     args = parser.parse_args(argv)
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     if args.command == "up":
         up(args.site or ["site1"])
+    elif args.command == "restart":
+        restart(args.site or ["site1"])
     elif args.command == "down":
         down()
     else:

@@ -1,20 +1,11 @@
 """A second, independent domain on 127.0.0.2, for multi-site runs."""
-import os
 import ssl
-import subprocess
-import sys
 
 import ldap3
 
-from conftest import read_env_file
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-
-
-def test_site2_is_its_own_domain(lab):
-    subprocess.run([sys.executable, os.path.join(ROOT, "tests", "lab", "lab.py"), "up", "--site", "site1",
-                    "--site", "site2"], check=True, stdout=subprocess.DEVNULL)
-    site2 = read_env_file(os.path.join(ROOT, ".lab", "site2.env"))
+def test_site2_is_its_own_domain(lab, lab_site2):
+    site2 = lab_site2
     assert site2["HYBRID_IDENTITY_DOMAIN_SERVER"] == "127.0.0.2"
     assert site2["LAB_REALM"] != lab["LAB_REALM"]
     tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=site2["HYBRID_IDENTITY_CA_PATH"])
