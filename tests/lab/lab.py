@@ -212,10 +212,6 @@ def _start_simulator():
     return True
 
 
-def _simulator_available():
-    return os.path.exists(os.path.join(ROOT, "tests", "graph_simulator", "__main__.py"))
-
-
 def _tenant_seed():
     import yaml
     with open(os.path.join(ROOT, "tests", "lab", "tenant.yml")) as handle:
@@ -240,19 +236,19 @@ def _env_lines(name, site):
         ("HYBRID_IDENTITY_CA_PATH", os.path.join(PKI, "ca.pem")),
         ("LAB_SAMBA_SMB_CONF", os.path.join(folder, "etc", "smb.conf")),
     ]
-    if _simulator_available():
-        seed = _tenant_seed()
-        app = seed["apps"][0]
-        url = "https://%s:%d" % (SIMULATOR["addr"], SIMULATOR["port"])
-        values += [
-            ("AZURE_TENANT_ID", seed["tenant_id"]),
-            ("AZURE_CLIENT_ID", app["client_id"]),
-            ("AZURE_CLIENT_SECRET", app["client_secret"]),
-            ("AZURE_CLIENT_CERTIFICATE_PATH", os.path.join(PKI, "app.pem")),
-            ("AZURE_AUTHORITY_HOST", url),
-            ("HYBRID_IDENTITY_GRAPH_ENDPOINT", url),
-            ("LAB_SIMULATOR_ADMIN_URL", url + "/_admin"),
-        ]
+    # Every site shares the one simulated tenant, as sites of one company share one Microsoft 365 tenant.
+    seed = _tenant_seed()
+    app = seed["apps"][0]
+    url = "https://%s:%d" % (SIMULATOR["addr"], SIMULATOR["port"])
+    values += [
+        ("AZURE_TENANT_ID", seed["tenant_id"]),
+        ("AZURE_CLIENT_ID", app["client_id"]),
+        ("AZURE_CLIENT_SECRET", app["client_secret"]),
+        ("AZURE_CLIENT_CERTIFICATE_PATH", os.path.join(PKI, "app.pem")),
+        ("AZURE_AUTHORITY_HOST", url),
+        ("HYBRID_IDENTITY_GRAPH_ENDPOINT", url),
+        ("LAB_SIMULATOR_ADMIN_URL", url + "/_admin"),
+    ]
     return "".join("export %s='%s'\n" % (k, v) for k, v in values)
 
 
@@ -271,12 +267,10 @@ def up(sites):
     for name in sites:
         _provision(name, SITES[name])
         _start_site(name, SITES[name])
-    if _simulator_available():
-        _start_simulator()
+    _start_simulator()
     for name in sites:
         _write_env(name, SITES[name])
-    _log("up: %s%s; source %s" % (", ".join(sites), " + simulator" if _simulator_available() else "",
-                                    os.path.join(LAB, "lab.env")))
+    _log("up: %s + simulator; source %s" % (", ".join(sites), os.path.join(LAB, "lab.env")))
 
 
 def _stop(label, pidfile):

@@ -82,3 +82,24 @@ def test_lab_env_holds_the_contract_variables(lab):
         assert lab.get(name), name
     mode = os.stat(os.path.join(ROOT, ".lab", "lab.env")).st_mode & 0o777
     assert mode == 0o600
+
+
+def test_simulator_in_lab_env_issues_tokens_to_msal(lab):
+    import msal
+    import requests
+    for name in ("AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH",
+                 "AZURE_AUTHORITY_HOST", "HYBRID_IDENTITY_GRAPH_ENDPOINT", "LAB_SIMULATOR_ADMIN_URL"):
+        assert lab.get(name), name
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = lab["HYBRID_IDENTITY_CA_PATH"]
+    app = msal.ConfidentialClientApplication(
+        lab["AZURE_CLIENT_ID"], client_credential=lab["AZURE_CLIENT_SECRET"],
+        authority="%s/%s" % (lab["AZURE_AUTHORITY_HOST"], lab["AZURE_TENANT_ID"]),
+        instance_discovery=False, http_client=session)
+    token = app.acquire_token_for_client(scopes=[lab["HYBRID_IDENTITY_GRAPH_ENDPOINT"] + "/.default"])
+    assert "access_token" in token, token.get("error_description")
+    resp = session.get(lab["HYBRID_IDENTITY_GRAPH_ENDPOINT"] + "/v1.0/domains",
+                       headers={"Authorization": "Bearer " + token["access_token"]})
+    assert resp.status_code == 200
+    assert any(d["id"] == "corp.example.com" and d["isVerified"] for d in resp.json()["value"])
