@@ -25,6 +25,13 @@ def lab():
     subprocess.run([sys.executable, os.path.join(ROOT, "tests", "lab", "lab.py"), "up"], check=True,
                    stdout=subprocess.DEVNULL)
     env = read_env_file(os.path.join(ROOT, ".lab", "lab.env"))
+    private = os.environ.get("LAB_PRIVATE_SIMULATOR_URL")
+    if private:
+        # Development aid: a private simulator (PYTHONPATH=tests python -m graph_simulator --port N ...)
+        # so that another suite resetting the lab's simulator cannot disturb this run.
+        private = private.rstrip("/")
+        env.update({"AZURE_AUTHORITY_HOST": private, "HYBRID_IDENTITY_GRAPH_ENDPOINT": private,
+                    "LAB_SIMULATOR_ADMIN_URL": private + "/_admin"})
     os.environ["KRB5_CONFIG"] = env["KRB5_CONFIG"]
     return env
 
