@@ -30,7 +30,8 @@ def _base_env(extra):
     env = dict(os.environ)
     env.update({
         "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS,
-        "ANSIBLE_STDOUT_CALLBACK": "json",
+        "ANSIBLE_STDOUT_CALLBACK": "results_json",
+        "ANSIBLE_CALLBACK_PLUGINS": os.path.join(os.path.dirname(os.path.abspath(__file__)), "callback_plugins"),
         "ANSIBLE_LOCALHOST_WARNING": "false",
         "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
         "ANSIBLE_NOCOLOR": "1",

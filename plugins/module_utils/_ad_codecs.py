@@ -1,0 +1,333 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the hybrid.identity project
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Active Directory value codecs (pure logic, no I/O, no ldap3).
+
+userAccountControl flags, FILETIME / pwdLastSet, unicodePwd, objectGUID <-> immutableId,
+LDAP filter escaping and RFC 4514 DN handling. Values read from the directory are the raw
+bytes ldap3 returns in raw_attributes: decoding is done here, so the result never depends on
+whether ldap3 downloaded the schema.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import base64
+import binascii
+import datetime
+import re
+import uuid
+
+# userAccountControl flags (MS-ADTS 2.2.16)
+UAC_SCRIPT = 0x0001
+UAC_ACCOUNTDISABLE = 0x0002
+UAC_LOCKOUT = 0x0010
+UAC_PASSWD_NOTREQD = 0x0020
+UAC_PASSWD_CANT_CHANGE = 0x0040
+UAC_NORMAL_ACCOUNT = 0x0200
+UAC_DONT_EXPIRE_PASSWORD = 0x10000
+UAC_PASSWORD_EXPIRED = 0x800000
+
+UAC_FLAGS = {
+    "SCRIPT": UAC_SCRIPT,
+    "ACCOUNTDISABLE": UAC_ACCOUNTDISABLE,
+    "HOMEDIR_REQUIRED": 0x0008,
+    "LOCKOUT": UAC_LOCKOUT,
+    "PASSWD_NOTREQD": UAC_PASSWD_NOTREQD,
+    "PASSWD_CANT_CHANGE": UAC_PASSWD_CANT_CHANGE,
+    "ENCRYPTED_TEXT_PWD_ALLOWED": 0x0080,
+    "TEMP_DUPLICATE_ACCOUNT": 0x0100,
+    "NORMAL_ACCOUNT": UAC_NORMAL_ACCOUNT,
+    "INTERDOMAIN_TRUST_ACCOUNT": 0x0800,
+    "WORKSTATION_TRUST_ACCOUNT": 0x1000,
+    "SERVER_TRUST_ACCOUNT": 0x2000,
+    "DONT_EXPIRE_PASSWORD": UAC_DONT_EXPIRE_PASSWORD,
+    "MNS_LOGON_ACCOUNT": 0x20000,
+    "SMARTCARD_REQUIRED": 0x40000,
+    "TRUSTED_FOR_DELEGATION": 0x80000,
+    "NOT_DELEGATED": 0x100000,
+    "USE_DES_KEY_ONLY": 0x200000,
+    "DONT_REQ_PREAUTH": 0x400000,
+    "PASSWORD_EXPIRED": UAC_PASSWORD_EXPIRED,
+    "TRUSTED_TO_AUTH_FOR_DELEGATION": 0x1000000,
+    "PARTIAL_SECRETS_ACCOUNT": 0x4000000,
+}
+
+# FILETIME: 100-ns intervals since 1601-01-01 UTC.
+_EPOCH_1601 = datetime.datetime(1601, 1, 1, tzinfo=datetime.timezone.utc) if hasattr(datetime, "timezone") else None
+_NEVER = 0x7FFFFFFFFFFFFFFF
+
+PWD_LAST_SET_MUST_CHANGE = 0   # write 0: must change at next logon
+PWD_LAST_SET_NOW = -1          # write -1: the DC stores the current time
+
+GUID_RE = re.compile(r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$")
+
+
+# ---------------------------------------------------------------- raw values
+def text(value):
+    """One raw LDAP value (bytes or str) as text."""
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def first(values):
+    """First value of a raw multi-valued attribute list, or None."""
+    if not values:
+        return None
+    if isinstance(values, (list, tuple)):
+        return values[0]
+    return values
+
+
+def to_int(value):
+    value = text(first(value) if isinstance(value, (list, tuple)) else value)
+    if value is None or value == "":
+        return None
+    return int(value)
+
+
+# ---------------------------------------------------------------- userAccountControl
+def uac_flags(uac):
+    """Names of the flags set in a userAccountControl value."""
+    uac = int(uac or 0)
+    return sorted(name for name, bit in UAC_FLAGS.items() if uac & bit)
+
+
+def uac_enabled(uac):
+    return not int(uac or 0) & UAC_ACCOUNTDISABLE
+
+
+def uac_with(uac, enabled=None, password_never_expires=None):
+    """A userAccountControl with the managed flags set as asked; PASSWD_NOTREQD is always cleared
+    (an account that may have an empty password is never what a module wants)."""
+    uac = int(uac if uac is not None else UAC_NORMAL_ACCOUNT | UAC_ACCOUNTDISABLE)
+    uac |= UAC_NORMAL_ACCOUNT
+    uac &= ~UAC_PASSWD_NOTREQD
+    if enabled is not None:
+        uac = uac & ~UAC_ACCOUNTDISABLE if enabled else uac | UAC_ACCOUNTDISABLE
+    if password_never_expires is not None:
+        uac = uac | UAC_DONT_EXPIRE_PASSWORD if password_never_expires else uac & ~UAC_DONT_EXPIRE_PASSWORD
+    return uac
+
+
+# ---------------------------------------------------------------- FILETIME / pwdLastSet
+def filetime_to_datetime(value):
+    """FILETIME integer -> aware UTC datetime; None for 0 and 'never' (0x7FFF...)."""
+    value = int(value)
+    if value <= 0 or value >= _NEVER:
+        return None
+    return _EPOCH_1601 + datetime.timedelta(microseconds=value // 10)
+
+
+def datetime_to_filetime(value):
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.timezone.utc)
+    delta = value - _EPOCH_1601
+    return (delta.days * 86400 + delta.seconds) * 10000000 + delta.microseconds * 10
+
+
+def filetime_to_iso(value):
+    moment = filetime_to_datetime(value) if value is not None else None
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def generalized_time_to_iso(value):
+    """LDAP GeneralizedTime (20260101120000.0Z) -> ISO 8601 (2026-01-01T12:00:00Z)."""
+    value = text(value)
+    if not value:
+        return None
+    match = re.match(r"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})", value)
+    if not match:
+        return value
+    return "%s-%s-%sT%s:%s:%sZ" % match.groups()
+
+
+def must_change_password(pwd_last_set, uac):
+    """True when the user must change the password at next logon (pwdLastSet 0) and the
+    password can expire at all (DONT_EXPIRE_PASSWORD makes pwdLastSet 0 ineffective)."""
+    if pwd_last_set is None:
+        return False
+    return int(pwd_last_set) == 0 and not int(uac or 0) & UAC_DONT_EXPIRE_PASSWORD
+
+
+# ---------------------------------------------------------------- unicodePwd
+def encode_unicode_pwd(password):
+    """The unicodePwd value: the password in double quotes, UTF-16LE."""
+    if password is None:
+        raise ValueError("no password")
+    return ('"%s"' % password).encode("utf-16-le")
+
+
+# ---------------------------------------------------------------- objectGUID
+def guid_from_bytes(raw):
+    """16 raw objectGUID bytes (little-endian GUID order, as AD stores them) -> canonical string."""
+    if raw is None:
+        return None
+    if len(raw) != 16:
+        raise ValueError("objectGUID must be 16 bytes, got %d" % len(raw))
+    return str(uuid.UUID(bytes_le=bytes(raw)))
+
+
+def guid_to_bytes(guid):
+    return uuid.UUID(str(guid).strip("{}")).bytes_le
+
+
+def immutable_id_from_bytes(raw):
+    """The Entra onPremisesImmutableId (Entra Connect's sourceAnchor): base64 of the raw GUID bytes."""
+    if raw is None:
+        return None
+    return base64.b64encode(bytes(raw)).decode("ascii")
+
+
+def immutable_id_from_guid(guid):
+    return base64.b64encode(guid_to_bytes(guid)).decode("ascii")
+
+
+def guid_from_immutable_id(immutable_id):
+    try:
+        raw = base64.b64decode(immutable_id, validate=True)
+    except (binascii.Error, ValueError, TypeError):
+        raise ValueError("'%s' is not base64" % immutable_id)
+    if len(raw) != 16:
+        raise ValueError("immutable id '%s' does not decode to 16 bytes (an objectGUID)" % immutable_id)
+    return guid_from_bytes(raw)
+
+
+def is_guid(value):
+    return bool(GUID_RE.match(str(value)))
+
+
+# ---------------------------------------------------------------- LDAP filters
+def escape_filter_value(value):
+    """RFC 4515 escaping of an assertion value (str, or bytes escaped byte by byte)."""
+    if isinstance(value, bytes):
+        return "".join("\\%02x" % b for b in bytearray(value))
+    out = []
+    for char in str(value):
+        if char in "*()\\" or char == "\x00":
+            out.append("\\%02x" % ord(char))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def guid_filter_value(guid):
+    return escape_filter_value(guid_to_bytes(guid))
+
+
+def or_filter(terms):
+    terms = list(terms)
+    if len(terms) == 1:
+        return terms[0]
+    return "(|%s)" % "".join(terms)
+
+
+# ---------------------------------------------------------------- DNs (RFC 4514)
+def escape_rdn_value(value):
+    """Escape an attribute value for use in an RDN (CN=<value>)."""
+    value = str(value)
+    out = []
+    for index, char in enumerate(value):
+        if char in ',+"\\<>;=' or char == "\x00":
+            out.append("\\" + char if char != "\x00" else "\\00")
+        elif index == 0 and char in "# ":
+            out.append("\\" + char)
+        elif index == len(value) - 1 and char == " ":
+            out.append("\\ ")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def split_dn(dn):
+    """Split a DN into its RDN strings, respecting backslash escapes."""
+    parts, current, escaped = [], [], False
+    for char in dn or "":
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif char == "\\":
+            current.append(char)
+            escaped = True
+        elif char == ",":
+            parts.append(_strip_rdn("".join(current)))
+            current = []
+        else:
+            current.append(char)
+    if current or parts:
+        parts.append(_strip_rdn("".join(current)))
+    return parts
+
+
+def _strip_rdn(rdn):
+    """Strip the spaces around an RDN, but not an escaped trailing space."""
+    rdn = rdn.lstrip()
+    while rdn.endswith(" ") and not rdn.endswith("\\ "):
+        rdn = rdn[:-1]
+    return rdn
+
+
+def unescape_rdn_value(value):
+    out, index = [], 0
+    while index < len(value):
+        char = value[index]
+        if char == "\\" and index + 1 < len(value):
+            nxt = value[index + 1:index + 3]
+            if re.match(r"^[0-9a-fA-F]{2}$", nxt):
+                # hex pairs may form a multi-byte UTF-8 sequence
+                raw = bytearray()
+                while index < len(value) and value[index] == "\\" and re.match(r"^[0-9a-fA-F]{2}$", value[index + 1:index + 3]):
+                    raw.append(int(value[index + 1:index + 3], 16))
+                    index += 3
+                out.append(raw.decode("utf-8", "replace"))
+                continue
+            out.append(value[index + 1])
+            index += 2
+            continue
+        out.append(char)
+        index += 1
+    return "".join(out)
+
+
+def rdn_value(dn):
+    """The unescaped value of the first RDN (the CN of a user DN)."""
+    parts = split_dn(dn)
+    if not parts:
+        return None
+    return unescape_rdn_value(parts[0].split("=", 1)[1]) if "=" in parts[0] else None
+
+
+def parent_dn(dn):
+    return ",".join(split_dn(dn)[1:])
+
+
+def normalize_dn(dn):
+    """A comparable form of a DN: attribute types and values casefolded, escapes normalised."""
+    parts = []
+    for rdn in split_dn(dn):
+        kind, dummy, value = rdn.partition("=")
+        parts.append("%s=%s" % (kind.strip().casefold(), unescape_rdn_value(value.strip()).casefold()))
+    return ",".join(parts)
+
+
+def same_dn(left, right):
+    if left is None or right is None:
+        return left is right
+    return normalize_dn(left) == normalize_dn(right)
+
+
+def looks_like_dn(value):
+    parts = split_dn(value)
+    return len(parts) >= 2 and all("=" in p for p in parts)
+
+
+def dn_from_domain(dns_domain):
+    return ",".join("DC=" + part for part in dns_domain.strip(".").split("."))
+
+
+def domain_from_dn(dn):
+    labels = [rdn.split("=", 1)[1] for rdn in split_dn(dn) if rdn.lower().startswith("dc=")]
+    return ".".join(labels).lower()
