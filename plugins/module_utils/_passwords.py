@@ -37,7 +37,7 @@ def generate_password(length=DEFAULT_LENGTH):
     classes = [LOWER_SAFE, UPPER_SAFE, DIGITS_SAFE, SYMBOLS]
     chars = [secrets.choice(c) for c in classes]
     alphabet = "".join(classes)
-    chars += [secrets.choice(alphabet) for _ in range(length - len(chars))]
+    chars += [secrets.choice(alphabet) for dummy in range(length - len(chars))]
     # Fisher-Yates with the CSPRNG, so the class-guaranteed characters are not always first.
     for i in range(len(chars) - 1, 0, -1):
         j = secrets.randbelow(i + 1)
