@@ -1,0 +1,84 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the hybrid.identity project
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for hybrid.identity.user_input: read and check a role's input on the controller."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+
+from ansible.errors import AnsibleError
+from ansible.module_utils.common.text.converters import to_text
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.hybrid.identity.plugins.module_utils._role_input import (
+    InputError, chunk_plan, read_csv, rows_from_list, validate_new_users, validate_pairs)
+from ansible_collections.hybrid.identity.plugins.module_utils._role_logic import with_passwords
+
+ARGSPEC = dict(
+    kind=dict(type="str", default="new_users", choices=["new_users", "pairs"]),
+    users=dict(type="list", elements="raw"),
+    csv=dict(type="path"),
+    verified_domains=dict(type="list", elements="str", default=[]),
+    skus=dict(type="list", elements="str", default=[]),
+    upn_suffix=dict(type="str"),
+    licenses=dict(type="list", elements="str", default=[]),
+    usage_location=dict(type="str"),
+    ou=dict(type="str"),
+    groups=dict(type="list", elements="str", default=[]),
+    chunk_size=dict(type="int", default=500),
+    generate_passwords=dict(type="bool", default=False),
+    max_errors=dict(type="int", default=200),
+)
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        _valid, args = self.validate_argument_spec(argument_spec=ARGSPEC,
+                                                   mutually_exclusive=[("users", "csv")])
+        kind = args["kind"]
+        noun = "pairs" if kind == "pairs" else "users"
+        try:
+            if args["csv"]:
+                path = os.path.abspath(os.path.expanduser(args["csv"]))
+                if not os.path.isfile(path):
+                    raise InputError("the CSV file %s does not exist" % path)
+                with open(path, "rb") as handle:
+                    text = to_text(handle.read(), errors="surrogate_or_strict")
+                rows, source = read_csv(text, kind), "csv"
+            elif args["users"] is not None:
+                rows, source = rows_from_list(args["users"], kind), "list"
+            else:
+                raise InputError("give the %s as a list or as a CSV file" % noun)
+        except (InputError, UnicodeError, AnsibleError) as exc:
+            result.update(failed=True, msg="cannot read the input: %s" % exc, errors=[str(exc)])
+            return result
+        if kind == "pairs":
+            items, errors = validate_pairs(rows, source=source)
+        else:
+            items, errors = validate_new_users(
+                rows, args["verified_domains"], args["skus"], upn_suffix=args["upn_suffix"],
+                default_licenses=args["licenses"], default_usage_location=args["usage_location"],
+                default_ou=args["ou"], default_groups=args["groups"], source=source)
+        if errors:
+            shown = errors[:args["max_errors"]]
+            more = len(errors) - len(shown)
+            result.update(failed=True, errors=errors, count=len(rows),
+                          msg="%d of %d %s cannot be used; nothing was written. Fix each of them and run again:\n%s%s"
+                          % (len(errors), len(rows), noun if kind == "pairs" else "rows", "\n".join(shown),
+                             "\n(and %d more)" % more if more > 0 else ""))
+            return result
+        if kind == "new_users" and args["generate_passwords"]:
+            items = with_passwords(items)
+        if not items:
+            result.update(failed=True, msg="the input holds no %s" % noun)
+            return result
+        result.update(changed=False, items=items, count=len(items), chunks=chunk_plan(len(items), args["chunk_size"], noun))
+        if any("password" in item for item in items):
+            result["_ansible_no_log"] = True
+        return result

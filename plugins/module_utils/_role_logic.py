@@ -1,0 +1,479 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the hybrid.identity project
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Decisions the onboarding roles make between module calls (pure logic, no I/O).
+
+- the least Graph permissions each playbook needs, and which are missing;
+- the attribute mapping AD -> cloud (add_cloud_accounts) and cloud -> AD (import_cloud_accounts);
+- which cloud users an import leaves out, and why;
+- the readiness checks of enable_integration.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.hybrid.identity.plugins.module_utils._passwords import generate_password, password_problems
+
+# Least application permissions per playbook. A broader permission satisfies a narrower one.
+PLAYBOOK_PERMISSIONS = {
+    "enable_integration": ["Organization.Read.All", "Domain.Read.All", "User.Read.All"],
+    "onboard_new_users": ["User.ReadWrite.All", "LicenseAssignment.ReadWrite.All", "Organization.Read.All",
+                          "Domain.Read.All"],
+    "add_cloud_accounts": ["User.ReadWrite.All", "LicenseAssignment.ReadWrite.All", "Organization.Read.All",
+                           "Domain.Read.All"],
+    "import_cloud_accounts": ["User.ReadWrite.All", "User-PasswordProfile.ReadWrite.All",
+                              "RoleManagement.Read.Directory", "Organization.Read.All"],
+    "link_accounts": ["User.ReadWrite.All", "RoleManagement.Read.Directory"],
+    "audit": ["User.Read.All"],
+}
+COVERED_BY = {
+    "User.Read.All": ["User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
+    "User.ReadWrite.All": ["Directory.ReadWrite.All"],
+    "Organization.Read.All": ["Organization.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All",
+                              "LicenseAssignment.Read.All", "LicenseAssignment.ReadWrite.All"],
+    "Domain.Read.All": ["Domain.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
+    "LicenseAssignment.ReadWrite.All": ["User.ReadWrite.All", "Directory.ReadWrite.All"],
+    "RoleManagement.Read.Directory": ["RoleManagement.ReadWrite.Directory", "Directory.Read.All",
+                                      "Directory.ReadWrite.All"],
+    "User-PasswordProfile.ReadWrite.All": [],
+}
+
+
+def missing_permissions(granted, playbook):
+    have = set(p.lower() for p in granted or [])
+    missing = []
+    for need in PLAYBOOK_PERMISSIONS[playbook]:
+        if need.lower() in have or any(p.lower() in have for p in COVERED_BY.get(need, [])):
+            continue
+        missing.append(need)
+    return missing
+
+
+# --- passwords -----------------------------------------------------------------------------
+
+def with_passwords(users, length=20, overwrite=False):
+    """Copies of users, each with a generated password AD and Entra both accept (checked
+    against its sAMAccountName and display name). Existing passwords are kept unless overwrite."""
+    out = []
+    for user in users:
+        user = dict(user)
+        if overwrite or not user.get("password"):
+            while True:
+                candidate = generate_password(length)
+                if not password_problems(candidate, user.get("sam_account_name"), user.get("display_name") or user.get("name")):
+                    break
+            user["password"] = candidate
+            user["password_generated"] = True
+        out.append(user)
+    return out
+
+
+def without_secrets(users):
+    return [dict((k, v) for k, v in u.items() if k != "password") for u in users]
+
+
+# --- AD -> cloud (add_cloud_accounts) ------------------------------------------------------
+
+# cloud_user option: ad_user_info field. The role's attribute_map overrides entries (null drops one).
+AD_TO_CLOUD = {
+    "given_name": "given_name", "surname": "surname", "display_name": "display_name",
+    "job_title": "title", "department": "department", "office_location": "office",
+    "company_name": "company", "mobile_phone": "mobile", "business_phones": "telephone_number",
+    "employee_id": "employee_id", "street_address": "street", "city": "city",
+    "state_province": "state_province", "postal_code": "postal_code", "mail_nickname": "sam_account_name",
+}
+
+
+def cloud_upn_for(ad_user, verified_domains, cloud_domain):
+    """The AD UPN when its suffix is a verified domain, else local part @ cloud_domain (.local forests)."""
+    upn = ad_user.get("upn") or ""
+    verified = set(d.lower() for d in verified_domains or [])
+    if "@" in upn and upn.rsplit("@", 1)[1].lower() in verified:
+        return upn
+    local = upn.split("@", 1)[0] if upn else ad_user.get("sam_account_name")
+    return "%s@%s" % (local, cloud_domain)
+
+
+def ad_to_cloud(ad_users, verified_domains, cloud_domain, attribute_map=None, usage_location=None):
+    """ad_user_info users -> (cloud_user entries, problems). Entries carry key (cloud UPN, lower),
+    ad (the objectGUID, for the link) and the mapped attributes."""
+    mapping = dict(AD_TO_CLOUD)
+    for option, field in (attribute_map or {}).items():
+        if field in (None, ""):
+            mapping.pop(option, None)
+        else:
+            mapping[option] = field
+    entries, problems, seen = [], [], {}
+    for user in ad_users:
+        upn = cloud_upn_for(user, verified_domains, cloud_domain)
+        entry = {"user_principal_name": upn}
+        for option, field in mapping.items():
+            value = user.get(field)
+            if field == "display_name" and not value:
+                value = user.get("name")
+            if value in (None, "", []):
+                continue
+            entry[option] = [value] if option == "business_phones" and not isinstance(value, list) else value
+        location = usage_location or (user.get("country") if user.get("country") and len(user["country"]) == 2 else None)
+        if location:
+            entry["usage_location"] = location.upper()
+        key = upn.lower()
+        label = user.get("sam_account_name") or user.get("dn")
+        if key in seen:
+            problems.append("AD users %s and %s would both become cloud user %s; give one of them another UPN"
+                            % (seen[key], label, upn))
+            continue
+        seen[key] = label
+        entries.append({"key": key, "ad": user.get("object_guid"), "sam_account_name": user.get("sam_account_name"),
+                        "ad_upn": user.get("upn"), "name": user.get("display_name") or user.get("name"),
+                        "enabled": user.get("enabled"), "cloud": entry})
+    return entries, problems
+
+
+# --- cloud -> AD (import_cloud_accounts) ---------------------------------------------------
+
+CLOUD_TO_AD = {
+    "given_name": "given_name", "surname": "surname", "display_name": "display_name", "email": "mail",
+    "title": "job_title", "department": "department", "office": "office_location", "company": "company_name",
+    "mobile": "mobile_phone", "employee_id": "employee_id", "street": "street_address", "city": "city",
+    "state_province": "state_province", "postal_code": "postal_code",
+}
+EXCLUSIONS = ("guests", "synced", "admins", "shared_mailboxes", "disabled")
+
+
+def classify_import(cloud_users, admin_accounts=None, include=()):
+    """Split cloud users into (selected, excluded [{upn, name, reason}]). include names the
+    EXCLUSIONS to take anyway (never 'synced': such users cannot be written in the cloud)."""
+    admins = dict(((a.get("id") or "").lower(), a) for a in admin_accounts or [])
+    include = set(include or [])
+    selected, excluded = [], []
+    for user in cloud_users:
+        upn = user.get("user_principal_name")
+        licensed = bool(user.get("assigned_licenses"))
+        enabled = user.get("account_enabled") is not False
+        reason = None
+        if (user.get("user_type") or "Member").lower() == "guest" and "guests" not in include:
+            reason = "guest account (B2B); guests stay cloud-only"
+        elif user.get("on_premises_sync_enabled"):
+            reason = "mastered by a directory sync engine (onPremisesSyncEnabled); it already has an on-premises source"
+        elif user.get("on_premises_immutable_id"):
+            reason = "already linked to an AD user (onPremisesImmutableId is set); run the audit playbook to see which"
+        elif (user.get("id") or "").lower() in admins and "admins" not in include:
+            reason = ("holds an admin role (%s); keep admin accounts cloud-only (Entra Connect never matches them)"
+                      % ", ".join(admins[user["id"].lower()].get("roles") or []))
+        elif not enabled and not licensed and user.get("mail") and "shared_mailboxes" not in include:
+            reason = "shared-mailbox-like (sign-in blocked, a mailbox address, no license); it needs no AD account"
+        elif not enabled and "disabled" not in include:
+            reason = "account disabled (sign-in blocked)"
+        if reason:
+            excluded.append({"key": (upn or "").lower(), "upn": upn, "name": user.get("display_name"), "reason": reason})
+        else:
+            selected.append(user)
+    return selected, excluded
+
+
+def cloud_to_ad(cloud_users, path=None, groups=None):
+    """cloud_user_info users -> ad_user entries (no passwords yet). The object name is the display
+    name; two users with the same display name get their UPN's local part appended."""
+    names = {}
+    for user in cloud_users:
+        names.setdefault((user.get("display_name") or "").casefold(), []).append(user)
+    entries = []
+    for user in cloud_users:
+        upn = user["user_principal_name"]
+        local = upn.split("@", 1)[0]
+        name = user.get("display_name") or local
+        if len(names.get(name.casefold(), [])) > 1:
+            name = "%s (%s)" % (name, local)
+        entry = {"name": name[:64], "upn": upn}
+        for option, field in CLOUD_TO_AD.items():
+            value = user.get(field)
+            if value not in (None, "", []):
+                entry[option] = value
+        phones = user.get("business_phones") or []
+        if phones:
+            entry["telephone_number"] = phones[0]
+        if path:
+            entry["path"] = path
+        if groups:
+            entry["groups"] = {"add": list(groups)}
+        entries.append({"key": upn.lower(), "cloud_id": user.get("id"), "name": name, "upn": upn, "ad": entry})
+    return entries
+
+
+# --- enable_integration readiness --------------------------------------------------------
+
+def readiness(tenant, access, domain, verified_domain=None, allow_sync_engine=False, upn_suffix_added=False,
+              licenses=None, playbooks=None):
+    """Rows {check, status (ok | warn | FAIL | fixed), detail, fix}; blocking rows have status FAIL."""
+    rows = []
+
+    def row(check, status, detail, fix=""):
+        rows.append({"check": check, "status": status, "detail": detail, "fix": fix})
+
+    if tenant.get("failed"):
+        row("tenant connection", "FAIL", tenant.get("msg", "cannot sign in to the tenant"),
+            "check AZURE_TENANT_ID / AZURE_CLIENT_ID and the secret or certificate; an admin account with MFA "
+            "cannot be used for app-only sign-in (see docs/troubleshooting.md)")
+    else:
+        row("tenant connection", "ok", "signed in to %s (%s)" % (tenant.get("display_name"), tenant.get("tenant_id")))
+    if access.get("failed"):
+        row("graph permissions", "FAIL", access.get("msg", "cannot read the token"), "")
+    elif not tenant.get("failed"):
+        for playbook in playbooks or sorted(PLAYBOOK_PERMISSIONS):
+            missing = (access.get("missing") or {}).get(playbook, [])
+            if missing:
+                row("permissions: %s" % playbook, "FAIL" if playbook == "enable_integration" else "warn",
+                    "missing %s" % ", ".join(missing),
+                    "grant the application permission(s) %s to the app registration and give admin consent"
+                    % ", ".join(missing))
+            else:
+                row("permissions: %s" % playbook, "ok", "all granted")
+    if not tenant.get("failed"):
+        verified = [d.lower() for d in tenant.get("verified_domains") or []]
+        target = (verified_domain or tenant.get("default_domain") or "").lower()
+        if target and target in verified:
+            row("verified domain", "ok", "%s is verified" % target)
+        else:
+            row("verified domain", "FAIL", "%s is not a verified domain of the tenant (verified: %s)"
+                % (target or "(none)", ", ".join(verified)),
+                "verify the domain in the Microsoft 365 admin center (DNS TXT record), or set verified_domain")
+        if tenant.get("directory_sync_enabled"):
+            detail = ("a directory sync engine (Entra Connect or Cloud Sync) masters this tenant (last sync %s): "
+                      "two engines writing the same users overwrite each other"
+                      % (tenant.get("directory_sync_last_sync") or "unknown"))
+            row("no sync engine in charge", "warn" if allow_sync_engine else "FAIL", detail,
+                "" if allow_sync_engine else "turn the sync engine off first, or set allow_sync_engine=true if you "
+                "know it no longer runs")
+        else:
+            row("no sync engine in charge", "ok", "no directory sync engine is active")
+        for sku in tenant.get("skus") or []:
+            wanted = [lic for lic in licenses or [] if lic.lower() in (sku["sku_part_number"].lower(), sku["sku_id"])]
+            status = "ok" if sku.get("free", 0) > 0 else ("FAIL" if wanted else "warn")
+            row("licenses: %s" % sku["sku_part_number"], status, "%d of %d free" % (sku.get("free", 0), sku.get("enabled", 0)),
+                "" if status == "ok" else "buy more units or free some seats")
+        for lic in licenses or []:
+            if not any(lic.lower() in (s["sku_part_number"].lower(), s["sku_id"]) for s in tenant.get("skus") or []):
+                row("licenses: %s" % lic, "FAIL", "the tenant has no such license", "use one of the tenant's SKUs")
+    if domain.get("failed"):
+        row("domain connection", "FAIL", domain.get("msg", "cannot connect to the domain controller"),
+            "check HYBRID_IDENTITY_DOMAIN_SERVER / _USERNAME / _PASSWORD and HYBRID_IDENTITY_CA_PATH")
+    else:
+        row("domain connection", "ok", "%s (%s) via %s" % (domain.get("dns_domain"), domain.get("netbios_name"),
+                                                           domain.get("domain_controller")))
+        if not tenant.get("failed"):
+            target = (verified_domain or tenant.get("default_domain") or "").lower()
+            suffixes = [s.lower() for s in domain.get("upn_suffixes") or []] + [(domain.get("dns_domain") or "").lower()]
+            if upn_suffix_added:
+                row("UPN suffix", "fixed", "%s added to the forest's UPN suffixes" % target)
+            elif target in suffixes:
+                row("UPN suffix", "ok", "%s is a UPN suffix of the forest" % target)
+            else:
+                row("UPN suffix", "FAIL", "%s is not a UPN suffix of the forest %s; users cannot get cloud sign-in names "
+                    "on-premises" % (target, domain.get("dns_domain")), "rerun with add_upn_suffix=true")
+        if domain.get("link_attribute_in_schema"):
+            row("link attribute", "ok", "%s exists in the schema" % domain.get("link_attribute"))
+        else:
+            row("link attribute", "FAIL", "%s is not in the schema" % domain.get("link_attribute"),
+                "set link_attribute to an attribute your schema has (msDS-cloudExtensionAttribute1..20 exist from "
+                "Windows Server 2012 schema on)")
+    return rows
+
+
+# --- building module input from checked rows, and passing users from step to step ---------
+
+AD_FIELDS = ("given_name", "surname", "display_name", "email", "department", "company", "office",
+             "telephone_number", "mobile", "employee_id", "street", "city", "state_province", "postal_code",
+             "country", "description")
+CLOUD_FIELDS = {"given_name": "given_name", "surname": "surname", "display_name": "display_name",
+                "department": "department", "job_title": "job_title", "office": "office_location",
+                "company": "company_name", "mobile": "mobile_phone", "employee_id": "employee_id",
+                "street": "street_address", "city": "city", "state_province": "state_province",
+                "postal_code": "postal_code", "country": "country", "usage_location": "usage_location"}
+
+
+def onboard_entries(users, step):
+    """Checked new-user rows -> the users: list of ad_user ('ad'), cloud_user ('cloud'),
+    cloud_license ('license') or the pairs: of account_link ('link')."""
+    out = []
+    for user in users:
+        if step == "ad":
+            entry = dict((f, user[f]) for f in AD_FIELDS if user.get(f) not in (None, ""))
+            entry.update(name=user["name"], upn=user["upn"], sam_account_name=user["sam_account_name"])
+            if user.get("job_title"):
+                entry["title"] = user["job_title"]
+            if user.get("path"):
+                entry["path"] = user["path"]
+            if user.get("groups"):
+                entry["groups"] = {"add": list(user["groups"])}
+            if "enabled" in user:
+                entry["enabled"] = user["enabled"]
+            if user.get("password"):
+                entry["password"] = user["password"]
+        elif step == "cloud":
+            entry = dict((option, user[f]) for f, option in CLOUD_FIELDS.items() if user.get(f) not in (None, ""))
+            entry.update(user_principal_name=user["upn"], mail_nickname=user["sam_account_name"])
+            if user.get("telephone_number"):
+                entry["business_phones"] = [user["telephone_number"]]
+            if "enabled" in user:
+                entry["account_enabled"] = user["enabled"]
+            if user.get("password"):
+                entry["password"] = user["password"]
+                entry["force_change_password_next_sign_in"] = False
+        elif step == "license":
+            if not user.get("licenses"):
+                continue
+            entry = {"user": user["upn"], "licenses": [{"sku": s} for s in user["licenses"]]}
+            if user.get("usage_location"):
+                entry["usage_location"] = user["usage_location"]
+        elif step == "link":
+            entry = {"ad": user["sam_account_name"], "cloud": user["upn"]}
+        else:
+            raise ValueError("unknown step %r" % step)
+        out.append(entry)
+    return out
+
+
+RESULT_KEYS = ("upn", "user_principal_name", "cloud_upn", "key", "name", "user")
+
+
+def _result_index(results):
+    index = {}
+    for item in results or []:
+        for field in RESULT_KEYS:
+            value = item.get(field)
+            if isinstance(value, str) and value:
+                index.setdefault(value.casefold(), item)
+    return index
+
+
+def ok_users(users, results, exclude_actions=("failed",), key="upn"):
+    """The users whose result in results exists and has an action not in exclude_actions."""
+    index = _result_index(results)
+    kept = []
+    for user in users:
+        item = index.get(str(user.get(key) or "").casefold())
+        if item is not None and item.get("action") not in exclude_actions:
+            kept.append(user)
+    return kept
+
+
+def failed_items(users, msg, key="upn"):
+    """Per-user failed results for a step whose module failed as a whole (no per-user results)."""
+    return [{"upn": u.get(key), "name": u.get("name"), "action": "failed", "error": msg or "the step failed"}
+            for u in users]
+
+
+def step_results(result, users, key="upn"):
+    """The per-object results of a registered module result, or failed items when it has none."""
+    result = result or {}
+    if result.get("skipped"):
+        return []
+    for field in ("users", "links"):
+        if isinstance(result.get(field), list):
+            return result[field]
+    return failed_items(users, result.get("msg"), key)
+
+
+def password_entries(users, ad_results):
+    """Lines for the password file: users created in AD this run that carry a generated password."""
+    created = set(str(u).casefold() for u in
+                  [i.get("upn") for i in ad_results or [] if i.get("action") == "created"] if u)
+    return [{"upn": u["upn"], "sam_account_name": u.get("sam_account_name") or "", "name": u.get("name") or "",
+             "password": u["password"]}
+            for u in users if u.get("password_generated") and str(u.get("upn")).casefold() in created]
+
+
+def report_users(users):
+    return [{"key": u.get("key") or str(u.get("upn")).lower(), "name": u.get("name"),
+             "upn": u.get("upn") or (u.get("cloud") or {}).get("user_principal_name"),
+             "row": u.get("row", ""), "keys": [k for k in (u.get("sam_account_name"), u.get("cloud_id")) if k]}
+            for u in users]
+
+
+# --- link_accounts and audit reports -------------------------------------------------------
+
+def link_records(links):
+    """account_link results -> report lines (status = the link action)."""
+    out = []
+    for item in links or []:
+        out.append({"key": (item.get("cloud_upn") or item.get("name") or "").lower(), "status": item.get("action"),
+                    "name": item.get("sam_account_name") or item.get("name"), "upn": item.get("cloud_upn") or "",
+                    "ad": item.get("ad_dn") or "", "rule": item.get("rule") or "",
+                    "reason": item.get("message") or item.get("reason") or item.get("warning") or ""})
+    return out
+
+
+AUDIT_CATEGORIES = ("linked", "mismatched", "broken_cloud", "broken_ad", "outside_scope", "ambiguous",
+                    "proposed", "unlinked_ad", "unlinked_cloud")
+
+
+def audit_records(info):
+    """account_link_info result -> report lines, one per user or pair, status = the category."""
+    out = []
+    for category in AUDIT_CATEGORIES:
+        for item in info.get(category) or []:
+            ad = item.get("ad")
+            cloud = item.get("cloud")
+            reason = item.get("reason") or item.get("message") or ""
+            if category == "proposed":
+                reason = "rule %s: %s%s" % (item.get("rule"), item.get("verdict"), (" (%s)" % reason) if reason else "")
+            elif category == "outside_scope":
+                reason = "the %s side is outside the scope" % item.get("outside")
+            out.append({"status": category,
+                        "name": item.get("sam_account_name") or (ad if isinstance(ad, str) else "") or item.get("cloud_upn") or "",
+                        "upn": item.get("upn") or "", "ad": item.get("ad_dn") or (ad if isinstance(ad, str) else ""),
+                        "cloud": item.get("cloud_upn") or (cloud if isinstance(cloud, str) else ""),
+                        "reason": reason})
+    return out
+
+
+def method_entries(users, step, licenses=None):
+    """Module input for add_cloud_accounts (steps cloud, license, link) and
+    import_cloud_accounts (steps ad, reset, import_link) from the role's prepared users."""
+    out = []
+    for user in users:
+        if step == "cloud":
+            entry = dict(user["cloud"])
+            if user.get("password"):
+                entry.update(password=user["password"], force_change_password_next_sign_in=False)
+        elif step == "license":
+            if not licenses:
+                continue
+            entry = {"user": user["cloud"]["user_principal_name"], "licenses": [{"sku": s} for s in licenses]}
+        elif step == "link":
+            entry = {"ad": user["ad"], "cloud": user["cloud"]["user_principal_name"]}
+        elif step == "ad":
+            entry = dict(user["ad"])
+            if user.get("password"):
+                entry.update(password=user["password"], password_expired=True)
+        elif step == "reset":
+            entry = {"id": user["cloud_id"], "user_principal_name": user["upn"], "password": user["password"],
+                     "force_change_password_next_sign_in": False}
+        elif step == "import_link":
+            entry = {"ad": user["upn"], "cloud": user["cloud_id"]}
+        else:
+            raise ValueError("unknown step %r" % step)
+        out.append(entry)
+    return out
+
+
+SYSTEM_ACCOUNTS = ("administrator", "guest", "krbtgt", "defaultaccount")
+
+
+def select_ad_users(ad_users, include_disabled=False):
+    """(selected, excluded) among ad_user_info users: built-in accounts and (unless asked) disabled ones stay out."""
+    selected, excluded = [], []
+    for user in ad_users:
+        sam = (user.get("sam_account_name") or "").lower()
+        reason = None
+        if sam in SYSTEM_ACCOUNTS or sam.endswith("$"):
+            reason = "built-in account"
+        elif user.get("enabled") is False and not include_disabled:
+            reason = "disabled in AD"
+        if reason:
+            excluded.append({"key": (user.get("upn") or sam).lower(), "upn": user.get("upn"), "name": user.get("name"),
+                             "reason": reason})
+        else:
+            selected.append(user)
+    return selected, excluded

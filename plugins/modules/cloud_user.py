@@ -1,0 +1,487 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the hybrid.identity project
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: cloud_user
+short_description: Create, update and delete Microsoft 365 (Entra ID) users in bulk
+version_added: 0.1.0
+description:
+  - Manages cloud users the way an admin does in the Microsoft 365 admin center, many in one task, through
+    Microsoft Graph.
+  - Set-oriented; one task takes a list of users (O(users)). Their current state is read in one paged listing or
+    in batched C(in) filters (whichever needs fewer requests); creates, updates and deletes go through C($batch)
+    requests of 20.
+  - Each user succeeds or fails on its own. The module converges every other user and fails at the end,
+    naming each user that failed and why.
+  - Nothing that is already as asked is written; a second run reports C(changed=false).
+  - Users mastered by a directory sync engine (Entra Connect, Cloud Sync; C(onPremisesSyncEnabled)) are never
+    written; such a user fails with a message saying to change it on-premises.
+  - The domain of every UPN that is created or renamed is checked against the tenant's verified domains once per
+    run; users with an unverified domain fail, naming the domain.
+  - Deleting (O(state=absent)) is a soft delete; Entra keeps the user restorable for 30 days.
+author:
+  - hybrid.identity contributors (@hybrid-identity)
+extends_documentation_fragment:
+  - hybrid.identity.cloud_connection
+  - hybrid.identity.attributes
+  - hybrid.identity.attributes.STATE_MODULE
+options:
+  users:
+    description:
+      - The users to manage. One user is a list of one.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      user_principal_name:
+        description:
+          - The user's sign-in name, C(local@domain). The domain must be a verified domain of the tenant.
+          - Identifies the user unless O(users[].id) is set; with O(users[].id), a different value renames the user.
+        type: str
+        required: true
+        aliases: [upn]
+      id:
+        description:
+          - The user's object id. When set, the user is found by id, so its UPN can be changed.
+        type: str
+      state:
+        description:
+          - Overrides O(state) for this user.
+        type: str
+        choices: [present, absent]
+      display_name:
+        description:
+          - The name shown in the address book.
+          - Defaults on create to O(users[].given_name) and O(users[].surname), else the UPN's local part.
+        type: str
+      given_name:
+        description: First name.
+        type: str
+      surname:
+        description: Last name.
+        type: str
+      mail_nickname:
+        description:
+          - The mail alias. Derived on create from the UPN's local part when not set.
+        type: str
+      account_enabled:
+        description:
+          - Whether the user can sign in. New users are enabled unless this is V(false).
+        type: bool
+      usage_location:
+        description:
+          - Two-letter country code (ISO 3166) where the user uses services; needed before licenses can be assigned.
+        type: str
+      job_title:
+        description: Job title.
+        type: str
+      department:
+        description: Department.
+        type: str
+      office_location:
+        description: Office.
+        type: str
+      business_phones:
+        description:
+          - Office phone numbers (Graph keeps one). An empty list clears it.
+        type: list
+        elements: str
+      mobile_phone:
+        description: Mobile phone number.
+        type: str
+      employee_id:
+        description: Employee id.
+        type: str
+      company_name:
+        description: Company name.
+        type: str
+      street_address:
+        description: Street address.
+        type: str
+      city:
+        description: City.
+        type: str
+      state_province:
+        description: State or province (Graph's C(state)).
+        type: str
+      postal_code:
+        description: Postal code.
+        type: str
+      country:
+        description: Country or region.
+        type: str
+      on_premises_immutable_id:
+        description:
+          - The hard-match anchor Entra Connect uses, base64 of the AD objectGUID bytes. An empty string clears it.
+        type: str
+      password:
+        description:
+          - The password. Required to create a user. Sent on create, and on every run with
+            O(update_password=always). Never returned, logged or shown in a diff.
+        type: str
+      force_change_password_next_sign_in:
+        description:
+          - Whether the user must change the password at the next sign-in. Only sent together with
+            O(users[].password) (Graph cannot read it back); defaults to V(false), which keeps
+            on-premises password sync working.
+        type: bool
+      password_policies:
+        description:
+          - Password policies. An empty list means none (the default policies).
+        type: list
+        elements: str
+        choices: [DisablePasswordExpiration, DisableStrongPassword]
+  state:
+    description:
+      - V(present) creates or updates the users, V(absent) deletes them (soft delete).
+    type: str
+    choices: [present, absent]
+    default: present
+  update_password:
+    description:
+      - V(on_create) sets O(users[].password) only when creating a user; V(always) sets it on every run
+        (and so reports a change on every run).
+    type: str
+    choices: [on_create, always]
+    default: on_create
+attributes:
+  action_group:
+    description: Use C(group/hybrid.identity.cloud) in C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - hybrid.identity.cloud
+seealso:
+  - module: hybrid.identity.cloud_user_info
+  - module: hybrid.identity.cloud_license
+  - module: hybrid.identity.cloud_tenant_info
+'''
+
+EXAMPLES = r'''
+- name: Create or update cloud users (connection from the environment, see docs/cloud-users.md)
+  hybrid.identity.cloud_user:
+    users:
+      - user_principal_name: alice@contoso.com
+        given_name: Alice
+        surname: Andersen
+        usage_location: DK
+        department: Sales
+        password: "{{ vault_initial_password }}"
+        force_change_password_next_sign_in: true
+      - user_principal_name: bob@contoso.com
+        display_name: Bob Brown
+        job_title: Engineer
+        password: "{{ vault_initial_password }}"
+
+- name: Disable one user and delete another
+  hybrid.identity.cloud_user:
+    users:
+      - user_principal_name: carol@contoso.com
+        account_enabled: false
+      - user_principal_name: dave@contoso.com
+        state: absent
+
+- name: Anchor a cloud user to its AD user for a later move to Entra Connect (hard match)
+  hybrid.identity.cloud_user:
+    users:
+      - user_principal_name: erin@contoso.com
+        on_premises_immutable_id: MyIRAFVEd2aImaq7zN3u/w==
+
+- name: Same connection for every cloud task of a play
+  module_defaults:
+    group/hybrid.identity.cloud:
+      tenant_id: "{{ tenant_id }}"
+      client_id: "{{ client_id }}"
+      client_certificate_path: /etc/ansible/graph-app.pem
+  block:
+    - name: Rename a user, found by id
+      hybrid.identity.cloud_user:
+        users:
+          - id: 6d1f1b7e-3f5b-4c38-9f2a-0a1b2c3d4e5f
+            user_principal_name: frank.new@contoso.com
+'''
+
+RETURN = r'''
+users:
+  description: One entry per user, in the order given.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The user's UPN as given.
+      type: str
+      sample: alice@contoso.com
+    action:
+      description: What happened (or, in check mode, would happen).
+      type: str
+      sample: created
+      choices: [created, updated, unchanged, deleted, absent, failed]
+    id:
+      description: The user's object id (not known in check mode for a user to create).
+      type: str
+      sample: 6d1f1b7e-3f5b-4c38-9f2a-0a1b2c3d4e5f
+      returned: when the user exists
+    changed_attributes:
+      description: The options that changed (C(password) when a password was set).
+      type: list
+      elements: str
+      sample: [department, job_title]
+    error:
+      description: Why the user failed, naming the fix where known.
+      type: str
+      returned: when action is failed
+summary:
+  description: The number of users per action, and the total.
+  returned: always
+  type: dict
+  sample: {created: 2, updated: 1, unchanged: 7, deleted: 0, absent: 0, failed: 0, total: 10}
+graph:
+  description: Request statistics of the run (HTTP requests, batches, retries, writes, throttled answers).
+  returned: always
+  type: dict
+  sample: {requests: 3, batches: 1, batched_requests: 20, retries: 0, writes: 20, throttled: 0, token_refreshes: 0}
+diff:
+  description: Per user, the attributes before and after (passwords as C((hidden))), in diff mode.
+  returned: when diff mode is on
+  type: dict
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hybrid.identity.plugins.module_utils._bulk import BulkResults
+from ansible_collections.hybrid.identity.plugins.module_utils._cloud_common import (
+    cloud_argument_spec, connect, fail_graph)
+from ansible_collections.hybrid.identity.plugins.module_utils._cloud_user_map import (
+    USER_FIELDS, USER_SELECT, check_domain, check_upn, current_for_plan, derive_display_name,
+    derive_mail_nickname, to_remote)
+from ansible_collections.hybrid.identity.plugins.module_utils._graph_batch import SubRequest
+from ansible_collections.hybrid.identity.plugins.module_utils._graph_errors import GraphError
+from ansible_collections.hybrid.identity.plugins.module_utils._plan import plan_object
+
+USER_OPTIONS = dict(
+    user_principal_name=dict(type="str", required=True, aliases=["upn"]),
+    id=dict(type="str"),
+    state=dict(type="str", choices=["present", "absent"]),
+    display_name=dict(type="str"),
+    given_name=dict(type="str"),
+    surname=dict(type="str"),
+    mail_nickname=dict(type="str"),
+    account_enabled=dict(type="bool"),
+    usage_location=dict(type="str"),
+    job_title=dict(type="str"),
+    department=dict(type="str"),
+    office_location=dict(type="str"),
+    business_phones=dict(type="list", elements="str"),
+    mobile_phone=dict(type="str"),
+    employee_id=dict(type="str"),
+    company_name=dict(type="str"),
+    street_address=dict(type="str"),
+    city=dict(type="str"),
+    state_province=dict(type="str"),
+    postal_code=dict(type="str"),
+    country=dict(type="str"),
+    on_premises_immutable_id=dict(type="str"),
+    password=dict(type="str", no_log=True),
+    force_change_password_next_sign_in=dict(type="bool"),
+    password_policies=dict(type="list", elements="str",
+                           choices=["DisablePasswordExpiration", "DisableStrongPassword"]),
+)
+
+CONFLICT_WAIT = 60.0
+SYNCED = ("the user is mastered by a directory sync engine (onPremisesSyncEnabled: Entra Connect or Cloud Sync); "
+          "change it in on-premises AD, not in the cloud")
+
+
+class Entry(object):
+    """One listed user on its way through read -> plan -> write."""
+
+    def __init__(self, index, spec, state):
+        self.index = index
+        self.spec = spec
+        self.name = spec["user_principal_name"]
+        self.key = spec.get("id") or spec["user_principal_name"]
+        self.state = spec.get("state") or state
+        self.current = None
+        self.plan = None
+        self.error = None
+        self.result = None
+
+
+def desired_of(entry, update_password, creating):
+    spec = entry.spec
+    desired = {}
+    for field in USER_FIELDS:
+        if field.write_only:
+            continue
+        if spec.get(field.option) is not None:
+            desired[field.option] = spec[field.option]
+    if creating:
+        desired.setdefault("mail_nickname", derive_mail_nickname(spec["user_principal_name"]))
+        desired.setdefault("display_name", derive_display_name(spec))
+        desired.setdefault("account_enabled", True)
+        for option in list(desired):
+            if desired[option] == "" or desired[option] == []:
+                del desired[option]  # nothing to clear on a new user
+    if spec.get("password") and (creating or update_password == "always"):
+        desired["password"] = {"password": spec["password"],
+                               "forceChangePasswordNextSignIn": bool(spec.get("force_change_password_next_sign_in"))}
+    return desired
+
+
+def reconcile(module, client, live, answers):
+    clashes = [e for e in live if e.plan is not None and e.plan.action == "create" and answers.get(e.index) is not None
+               and not answers[e.index].ok and answers[e.index].error.is_conflict
+               and "userprincipalname" in answers[e.index].error.message.lower()]
+    if not clashes:
+        return
+    found = client.wait_for_users([e.name for e in clashes], USER_SELECT, budget=CONFLICT_WAIT)
+    subs = []
+    for entry in clashes:
+        user = found.get(entry.name.lower())
+        if user is None:
+            continue   # another kind of object holds the UPN: keep Graph's conflict error
+        entry.current = user
+        entry.plan = plan_object(USER_FIELDS, desired_of(entry, module.params["update_password"], False),
+                                 current_for_plan(user))
+        if entry.plan.writes and user.get("onPremisesSyncEnabled"):
+            entry.error = "%s (would change: %s)" % (SYNCED, ", ".join(entry.plan.changed))
+        elif entry.plan.writes:
+            subs.append(SubRequest(entry.index, "PATCH", "/users/%s" % user["id"], body=to_remote(entry.plan.changes),
+                                   target=entry.name, known_object=True))
+        answers.pop(entry.index, None)
+    if subs:
+        answers.update(client.batch(subs))
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=cloud_argument_spec(
+            users=dict(type="list", elements="dict", required=True, options=USER_OPTIONS),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            update_password=dict(type="str", default="on_create", choices=["on_create", "always"], no_log=False),
+        ),
+        supports_check_mode=True,
+    )
+    results = BulkResults(module, key="users")
+    entries = [Entry(i, spec, module.params["state"]) for i, spec in enumerate(module.params["users"])]
+    seen = {}
+    for entry in entries:
+        problem = check_upn(entry.name) if entry.state == "present" else None
+        fold = entry.key.lower()
+        if fold in seen:
+            problem = "listed twice in users (also entry %d); list each user once" % (seen[fold] + 1)
+        seen.setdefault(fold, entry.index)
+        entry.error = problem
+
+    client = connect(module)
+    live = [e for e in entries if e.error is None]
+    try:
+        need_domains = any(e.state == "present" for e in live)
+        extra = [SubRequest("domains", "GET", "/domains?$select=id,isVerified")] if need_domains else []
+        found, extra_results, _strategy = client.read_users([e.key for e in live], USER_SELECT, extra=extra)
+        verified = set()
+        if need_domains:
+            answer = extra_results["domains"]
+            if not answer.ok:
+                raise answer.error.for_object("GET /domains")
+            verified = set(d["id"].lower() for d in (answer.body or {}).get("value", []) if d.get("isVerified"))
+    except GraphError as exc:
+        fail_graph(module, exc, users=[], graph=client.stats)
+
+    # plan ----------------------------------------------------------------------------------
+    for entry in live:
+        user = found.get(entry.key.lower())
+        entry.current = user
+        if entry.state == "absent":
+            entry.plan = plan_object(USER_FIELDS, {}, current_for_plan(user), state="absent")
+            if entry.plan.writes and user.get("onPremisesSyncEnabled"):
+                entry.error = SYNCED
+            continue
+        creating = user is None
+        desired = desired_of(entry, module.params["update_password"], creating)
+        entry.plan = plan_object(USER_FIELDS, desired, current_for_plan(user))
+        if creating:
+            if not entry.spec.get("password"):
+                entry.error = "password is required to create %s" % entry.name
+            else:
+                entry.error = check_domain(entry.name, verified)
+        else:
+            if "user_principal_name" in entry.plan.changed:
+                entry.error = check_domain(entry.name, verified)
+            if entry.error is None and entry.plan.writes and user.get("onPremisesSyncEnabled"):
+                entry.error = "%s (would change: %s)" % (SYNCED, ", ".join(entry.plan.changed))
+
+    # write ---------------------------------------------------------------------------------
+    subs = []
+    for entry in live:
+        if entry.error is not None or not entry.plan.writes or module.check_mode:
+            continue
+        user = entry.current
+        if entry.plan.action == "create":
+            subs.append(SubRequest(entry.index, "POST", "/users", body=to_remote(entry.plan.changes),
+                                   target=entry.name))
+        elif entry.plan.action == "update":
+            subs.append(SubRequest(entry.index, "PATCH", "/users/%s" % user["id"], body=to_remote(entry.plan.changes),
+                                   target=entry.name, known_object=True))
+        elif entry.plan.action == "delete":
+            subs.append(SubRequest(entry.index, "DELETE", "/users/%s" % user["id"], target=entry.name))
+    answers = {}
+    batch_error = None
+    if subs:
+        try:
+            answers = client.batch(subs)
+        except GraphError as exc:
+            # The batch itself failed (auth, network): every write not answered fails with it.
+            for sub in subs:
+                answers.setdefault(sub.key, None)
+            batch_error = exc
+
+    # A create that Graph refuses because the UPN exists: the user is there but not listed yet
+    # (created moments ago: replication delay), or our own create went through before a dropped
+    # connection. Wait until it shows, then converge it like any existing user.
+    if answers and not module.check_mode:
+        try:
+            reconcile(module, client, live, answers)
+        except GraphError as exc:
+            fail_graph(module, exc, graph=client.stats)
+
+    # results -------------------------------------------------------------------------------
+    for entry in entries:
+        if entry.error is not None:
+            extra = {"id": entry.current["id"]} if entry.current else {}
+            results.fail(entry.name, entry.error, **extra)
+            continue
+        plan = entry.plan
+        current_id = entry.current["id"] if entry.current else None
+        past = {"create": "created", "update": "updated", "delete": "deleted"}
+        if not plan.writes:
+            results.add(entry.name, plan.action, id=current_id)
+            continue
+        if module.check_mode:
+            results.add(entry.name, past[plan.action], id=current_id, changed=plan.changed,
+                        before=plan.before, after=plan.after)
+            continue
+        answer = answers.get(entry.index)
+        if answer is None:
+            results.fail(entry.name, batch_error.text(False) if batch_error else "no answer from Graph",
+                         id=current_id)
+        elif answer.ok or (plan.action == "delete" and answer.status == 404):
+            new_id = current_id
+            if plan.action == "create":
+                new_id = (answer.body or {}).get("id")
+                if new_id:
+                    client.known_ids.add(new_id)
+            results.add(entry.name, past[plan.action], id=new_id, changed=plan.changed,
+                        before=plan.before, after=plan.after)
+        else:
+            results.fail(entry.name, answer.error.text(False), id=current_id)
+    results.exit(graph=client.stats)
+
+
+if __name__ == "__main__":
+    main()

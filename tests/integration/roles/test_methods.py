@@ -1,0 +1,155 @@
+"""The method playbooks end to end in the lab, checked from outside the collection:
+kinit (Samba KDC) for AD passwords, the simulator's state dump and its password grant for cloud ones."""
+import csv
+import json
+import os
+import ssl
+import subprocess
+import sys
+import urllib.parse
+import urllib.request
+import uuid
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+PLAY = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+TAG = uuid.uuid4().hex[:5]
+
+
+def _env(lab, extra=None):
+    env = dict(os.environ)
+    env.update(lab)
+    env.update({"ANSIBLE_COLLECTIONS_PATH": os.path.join(ROOT, ".build", "collections"), "ANSIBLE_NOCOLOR": "1",
+                "ANSIBLE_LOCALHOST_WARNING": "false", "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false"})
+    env.update(extra or {})
+    return env
+
+
+def play(lab, name, tmp, *args, check=False):
+    cmd = [PLAY, "hybrid.identity." + name] + list(args) + (["--check"] if check else [])
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=_env(lab), cwd=str(tmp), timeout=900)
+    recap = [line for line in proc.stdout.splitlines() if line.startswith("localhost")]
+    return proc, recap[-1] if recap else ""
+
+
+def admin(lab, path, body=None):
+    ctx = ssl.create_default_context(cafile=lab["HYBRID_IDENTITY_CA_PATH"])
+    req = urllib.request.Request(lab["LAB_SIMULATOR_ADMIN_URL"] + path, method="POST" if body is not None else "GET",
+                                 data=json.dumps(body).encode() if body is not None else None,
+                                 headers={"Content-Type": "application/json"})
+    return json.load(urllib.request.urlopen(req, context=ctx))
+
+
+def cloud_password_works(lab, upn, password):
+    ctx = ssl.create_default_context(cafile=lab["HYBRID_IDENTITY_CA_PATH"])
+    data = urllib.parse.urlencode({"grant_type": "password", "username": upn, "password": password,
+                                   "client_id": lab["AZURE_CLIENT_ID"], "client_secret": lab["AZURE_CLIENT_SECRET"],
+                                   "scope": lab["HYBRID_IDENTITY_GRAPH_ENDPOINT"] + "/.default"}).encode()
+    url = "%s/%s/oauth2/v2.0/token" % (lab["AZURE_AUTHORITY_HOST"], lab["AZURE_TENANT_ID"])
+    try:
+        urllib.request.urlopen(urllib.request.Request(url, data=data), context=ctx)
+        return "ok"
+    except urllib.error.HTTPError as exc:
+        return json.load(exc).get("error_description", "")[:12]
+
+
+def kinit(lab, principal, password):
+    proc = subprocess.run(["kinit", "-c", "MEMORY:", principal], input=password + "\n", capture_output=True, text=True,
+                          env=dict(os.environ, KRB5_CONFIG=lab["KRB5_CONFIG"]), timeout=60)
+    return proc.returncode, proc.stderr + proc.stdout
+
+
+def user_by_upn(state, upn):
+    return next((u for u in state["users"] if u["userPrincipalName"].lower() == upn.lower()), None)
+
+
+@pytest.fixture()
+def fresh(lab):
+    admin(lab, "/reset", {})
+    yield lab
+
+
+def test_onboard_end_to_end_rerun_and_check_mode(fresh, tmp_path):
+    lab = fresh
+    users = [{"given_name": "Gen", "surname": "Erated", "username": "gen%s" % TAG, "licenses": ["O365_BUSINESS_PREMIUM"],
+              "usage_location": "US"},
+             {"given_name": "Giv", "surname": "En", "username": "giv%s" % TAG, "password": "Zq8-Strong-Pw-%s-9x" % TAG}]
+    vars_file = tmp_path / "vars.json"
+    vars_file.write_text(json.dumps({"users": users}))
+    admin(lab, "/counters/reset", {})
+    proc, recap = play(lab, "onboard_new_users", tmp_path, "-e", "@%s" % vars_file, check=True)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert admin(lab, "/counters")["totals"]["writes"] == 0  # planned (changed=2), nothing written
+    assert user_by_upn(admin(lab, "/state"), "gen%s@corp.example.com" % TAG) is None
+    proc, recap = play(lab, "onboard_new_users", tmp_path, "-e", "@%s" % vars_file)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert "Zq8-Strong-Pw" not in proc.stdout
+    pwfile = tmp_path / "hybrid_identity_reports" / "onboard_new_users-passwords.csv"
+    assert oct(pwfile.stat().st_mode & 0o777) == "0o600"
+    rows = list(csv.DictReader(pwfile.open()))
+    assert [r["sam_account_name"] for r in rows] == ["gen%s" % TAG]
+    assert rows[0]["password"] not in proc.stdout
+    rc, out = kinit(lab, "gen%s@%s" % (TAG, lab["LAB_REALM"]), rows[0]["password"])
+    assert rc == 0, out
+    assert cloud_password_works(lab, "gen%s@corp.example.com" % TAG, rows[0]["password"]) == "ok"
+    assert cloud_password_works(lab, "giv%s@corp.example.com" % TAG, "Zq8-Strong-Pw-%s-9x" % TAG) == "ok"
+    cloud = user_by_upn(admin(lab, "/state"), "gen%s@corp.example.com" % TAG)
+    assert cloud["onPremisesImmutableId"] and cloud["_licenses"]
+    proc, recap = play(lab, "onboard_new_users", tmp_path, "-e", "@%s" % vars_file)
+    assert proc.returncode == 0 and "changed=0" in recap, proc.stdout[-3000:]
+
+
+def test_bad_input_is_caught_before_anything_is_written(fresh, tmp_path):
+    lab = fresh
+    admin(lab, "/counters/reset", {})
+    proc, _ = play(lab, "onboard_new_users", tmp_path, "-e", "users_csv=%s/examples/data/bad_users.csv" % ROOT)
+    assert proc.returncode != 0
+    assert "line 2" in proc.stdout and "NO_SUCH_SKU" in proc.stdout and "line 3" in proc.stdout and "line 4" in proc.stdout
+    assert admin(lab, "/counters")["totals"]["writes"] == 0
+
+
+def test_enable_integration_stops_on_a_sync_engine(fresh, tmp_path):
+    lab = fresh
+    proc, recap = play(lab, "enable_integration", tmp_path)
+    assert "permissions: onboard_new_users" in proc.stdout
+    seed = admin(lab, "/state")
+    import yaml
+    with open(os.path.join(ROOT, "tests", "lab", "tenant.yml")) as handle:
+        data = yaml.safe_load(handle)
+    data["organization"]["onPremisesSyncEnabled"] = True
+    data["apps"][0]["certificate_file"] = os.path.join(ROOT, ".lab", "pki", "app.pem")
+    admin(lab, "/reset", {"seed": data})
+    try:
+        proc, _ = play(lab, "enable_integration", tmp_path, "-e", "add_upn_suffix=true")
+        assert proc.returncode != 0 and "sync engine" in proc.stdout
+        proc, _ = play(lab, "enable_integration", tmp_path, "-e", "add_upn_suffix=true", "-e", "allow_sync_engine=true")
+        assert proc.returncode == 0, proc.stdout[-3000:]
+    finally:
+        admin(lab, "/reset", {})
+    assert seed["tenant_id"]
+
+
+def test_import_passwords_file_kinit_and_must_change(fresh, tmp_path):
+    lab = fresh
+    upn = "imp%s@corp.example.com" % TAG
+    state = admin(lab, "/state")
+    assert user_by_upn(state, "alice.cloud@corp.example.com")
+    # A fresh cloud user to import (the seeded ones may already exist in the shared lab's AD).
+    proc, _ = play(lab, "enable_integration", tmp_path, "-e", "add_upn_suffix=true")
+    from ansible_runner import run_module
+    run_module("hybrid.identity.cloud_user", {"users": [{"user_principal_name": upn, "display_name": "Imp %s" % TAG,
+                                                         "password": "Cloud-Only-Pw-%s-1" % TAG}]},
+               env=_env(lab))
+    proc, recap = play(lab, "import_cloud_accounts", tmp_path, "-e", '{"cloud_users": ["%s", "reception@corp.example.com"]}' % upn)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert "shared-mailbox-like" in proc.stdout
+    rows = list(csv.DictReader((tmp_path / "hybrid_identity_reports" / "import_cloud_accounts-passwords.csv").open()))
+    password = [r for r in rows if r["upn"] == upn][0]["password"]
+    assert password not in proc.stdout
+    rc, out = kinit(lab, "%s@%s" % (upn.split("@")[0], lab["LAB_REALM"]), password)
+    assert rc != 0 and "expired" in out.lower()
+    assert cloud_password_works(lab, upn, password) == "ok"
+    proc, recap = play(lab, "import_cloud_accounts", tmp_path, "-e", '{"cloud_users": ["%s"]}' % upn)
+    assert proc.returncode == 0 and "changed=0" in recap, proc.stdout[-3000:]
+    run_module("hybrid.identity.ad_user", {"users": [{"identity": upn, "state": "absent"}]}, env=_env(lab))

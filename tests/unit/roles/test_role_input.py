@@ -1,0 +1,108 @@
+from ansible_collections.hybrid.identity.plugins.module_utils._role_input import (
+    InputError, chunk_label, chunk_plan, read_csv, validate_new_users, validate_pairs)
+from ansible_collections.hybrid.identity.plugins.module_utils._report import merge_results, render_csv, render_html, summarize
+from ansible_collections.hybrid.identity.plugins.module_utils import _role_logic as logic
+import pytest
+
+DOMAINS = ["contoso.com"]
+SKUS = ["O365_BUSINESS_PREMIUM"]
+
+
+def test_chunk_labels():
+    assert chunk_label(1501, 2000, 10000) == "users 1,501-2,000 of 10,000"
+    plan = chunk_plan(1001, 500)
+    assert [(c["start"], c["end"]) for c in plan] == [(0, 500), (500, 1000), (1000, 1001)]
+    assert plan[-1]["label"] == "users 1,001 of 1,001"
+
+
+def test_csv_missing_column_is_named():
+    with pytest.raises(InputError) as info:
+        read_csv("given_name,surnam\nA,B\n", "new_users")
+    assert "surnam" in str(info.value) and "missing column surname" in str(info.value)
+
+
+def test_every_bad_row_named_and_no_password_in_messages():
+    rows = read_csv("given_name,surname,username,licenses,password\n"
+                    "Ann,Lee,ann,O365_BUSINESS_PREMIUM,\n"
+                    "Ann,Lee,ann,NOPE,\n"
+                    "Bo,Ek,this-name-is-far-too-long-for-ad,,\n"
+                    "Cy,Do,cy,,short1\n", "new_users")
+    users, errors = validate_new_users(rows, DOMAINS, SKUS, upn_suffix="contoso.com", default_usage_location="US",
+                                       source="csv")
+    assert [u["upn"] for u in users] == ["ann@contoso.com"]
+    assert len(errors) == 3
+    assert errors[0].startswith("line 3") and "unknown license NOPE" in errors[0] and "same UPN" in errors[0]
+    assert errors[1].startswith("line 4") and "at most 20" in errors[1]
+    assert errors[2].startswith("line 5") and "password" in errors[2] and "short1" not in errors[2]
+
+
+def test_unverified_domain_and_usage_location():
+    users, errors = validate_new_users([(1, {"given_name": "A", "surname": "B", "upn": "a@other.org",
+                                             "licenses": ["O365_BUSINESS_PREMIUM"]})], DOMAINS, SKUS)
+    assert not users and "not a verified domain" in errors[0] and "usage_location" in errors[0]
+
+
+def test_pairs_twice():
+    pairs, errors = validate_pairs([(1, {"ad": "a", "cloud": "a@x.com"}), (2, {"ad": "A", "cloud": "b@x.com"})])
+    assert len(pairs) == 1 and "already paired in item 1" in errors[0]
+
+
+def test_merge_and_summary():
+    users = [{"key": "a@x.com", "upn": "a@x.com", "name": "A"}, {"key": "b@x.com", "upn": "b@x.com", "name": "B"}]
+    steps = [("ad", [{"upn": "a@x.com", "action": "created"}, {"upn": "b@x.com", "action": "failed", "error": "nope"}]),
+             ("cloud", [{"name": "a@x.com", "action": "created"}])]
+    records = merge_results(users, steps, [{"upn": "g@x.com", "reason": "guest"}])
+    counts = summarize(records)
+    assert counts["created"] == 1 and counts["failed"] == 1 and counts["excluded"] == 1 and counts["total"] == 3
+    assert "ad: nope" in records[1]["reason"]
+    assert "password" not in render_csv([dict(records[0], password="x")])
+    assert "&lt;b&gt;" in render_html("t", [dict(records[0], name="<b>")], counts)
+
+
+def test_passwords_generated_and_hidden():
+    users = logic.with_passwords([{"upn": "a@x.com", "sam_account_name": "a", "name": "A"}])
+    assert len(users[0]["password"]) == 20 and users[0]["password_generated"]
+    assert "password" not in logic.without_secrets(users)[0]
+    entries = logic.password_entries(users, [{"upn": "a@x.com", "action": "created"}])
+    assert entries[0]["upn"] == "a@x.com"
+    assert logic.password_entries(users, [{"upn": "a@x.com", "action": "unchanged"}]) == []
+
+
+def test_import_classification():
+    cloud = [
+        {"id": "1", "user_principal_name": "admin@x.com", "assigned_licenses": [{}]},
+        {"id": "2", "user_principal_name": "shared@x.com", "account_enabled": False, "mail": "shared@x.com"},
+        {"id": "3", "user_principal_name": "g#EXT#@x.com", "user_type": "Guest"},
+        {"id": "4", "user_principal_name": "old@x.com", "account_enabled": False, "assigned_licenses": [{}]},
+        {"id": "5", "user_principal_name": "ok@x.com", "assigned_licenses": [{}]},
+    ]
+    selected, excluded = logic.classify_import(cloud, [{"id": "1", "roles": ["Global Administrator"]}])
+    assert [u["id"] for u in selected] == ["5"]
+    reasons = dict((e["upn"], e["reason"]) for e in excluded)
+    assert "admin role" in reasons["admin@x.com"] and "shared-mailbox" in reasons["shared@x.com"]
+    assert "guest" in reasons["g#EXT#@x.com"] and "disabled" in reasons["old@x.com"]
+    selected, _ = logic.classify_import(cloud, [{"id": "1"}], include=["admins", "disabled"])
+    assert [u["id"] for u in selected] == ["1", "4", "5"]
+
+
+def test_ad_to_cloud_mapping():
+    ad = [{"sam_account_name": "ann", "upn": "ann@corp.local", "given_name": "Ann", "title": "Boss", "object_guid": "g"}]
+    entries, problems = logic.ad_to_cloud(ad, ["contoso.com"], "contoso.com", {"job_title": None}, "US")
+    cloud = entries[0]["cloud"]
+    assert cloud["user_principal_name"] == "ann@contoso.com" and "job_title" not in cloud
+    assert cloud["usage_location"] == "US" and cloud["mail_nickname"] == "ann" and not problems
+
+
+def test_permissions():
+    assert logic.missing_permissions(["Directory.ReadWrite.All"], "onboard_new_users") == []
+    assert logic.missing_permissions(["User.Read.All"], "import_cloud_accounts")[0] == "User.ReadWrite.All"
+
+
+def test_readiness_stops_on_sync_engine():
+    tenant = {"verified_domains": ["contoso.com"], "default_domain": "contoso.com", "directory_sync_enabled": True, "skus": []}
+    domain = {"dns_domain": "corp.local", "upn_suffixes": [], "link_attribute_in_schema": True, "link_attribute": "x"}
+    rows = logic.readiness(tenant, {"missing": {}}, domain)
+    status = dict((r["check"], r["status"]) for r in rows)
+    assert status["no sync engine in charge"] == "FAIL" and status["UPN suffix"] == "FAIL"
+    rows = logic.readiness(tenant, {"missing": {}}, domain, allow_sync_engine=True)
+    assert dict((r["check"], r["status"]) for r in rows)["no sync engine in charge"] == "warn"
