@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.join(ROOT, ".build", "collections"))
 
 import conftest  # noqa: E402,F401  (links the collection into .build/collections)
 from integration.ansible_runner import run_module  # noqa: E402
-from integration.conftest import read_env_file  # noqa: E402
+from integration.lab_env import read_env_file  # noqa: E402
 
 
 def main():

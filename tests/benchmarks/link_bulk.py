@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 sys.path.insert(0, os.path.join(ROOT, ".build", "collections"))
 
 import conftest  # noqa: E402,F401  (links the collection into .build/collections)
-from integration.conftest import read_env_file  # noqa: E402
+from integration.lab_env import read_env_file  # noqa: E402
 from integration.link.bulk import Timer, cloud_users, create_ad_users, graph_requests  # noqa: E402
 from integration.link.conftest import PKI, SEED, Runner, Sim  # noqa: E402
 from graph_simulator.testpki import free_port, wait_tls  # noqa: E402

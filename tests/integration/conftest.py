@@ -5,18 +5,9 @@ import sys
 
 import pytest
 
+from integration.lab_env import read_env_file
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def read_env_file(path):
-    values = {}
-    with open(path) as handle:
-        for line in handle:
-            line = line.strip()
-            if line.startswith("export "):
-                key, _, value = line[len("export "):].partition("=")
-                values[key] = value.strip("'")
-    return values
 
 
 @pytest.fixture(scope="session")

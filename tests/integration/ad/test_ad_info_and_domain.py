@@ -120,7 +120,7 @@ def test_starttls_and_second_site(run, lab):
     assert tls["domain_controller"] == "127.0.0.1:389"
     site2 = os.path.join(ROOT, ".lab", "site2.env")
     if os.path.exists(site2):
-        from integration.conftest import read_env_file
+        from integration.lab_env import read_env_file
         env2 = read_env_file(site2)
         other = run("ad_domain_info", {}, env=dict((k, env2[k]) for k in env2 if k.startswith("HYBRID_IDENTITY_")))
         assert other["dns_domain"] == env2["LAB_REALM"].lower()

@@ -23,7 +23,7 @@ import pytest
 import requests
 
 from ansible_runner import run_playbook
-from conftest import read_env_file
+from integration.lab_env import read_env_file
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 LAB = os.path.join(ROOT, ".lab")
