@@ -1,8 +1,10 @@
 """Integration tests run against the lab: a real Samba AD DC and the Graph tenant simulator."""
 import os
+import ssl
 import subprocess
 import sys
 
+import ldap3
 import pytest
 
 from integration.lab_env import read_env_file
@@ -34,3 +36,15 @@ def lab_site2(lab):
     subprocess.run([sys.executable, os.path.join(ROOT, "tests", "lab", "lab.py"), "up", "--site", "site1",
                     "--site", "site2"], check=True, stdout=subprocess.DEVNULL)
     return read_env_file(os.path.join(ROOT, ".lab", "site2.env"))
+
+
+@pytest.fixture(scope="session")
+def ldap(lab):
+    """A direct ldap3 connection to site1, for checking the directory from outside the modules."""
+    tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=lab["HYBRID_IDENTITY_CA_PATH"])
+    server = ldap3.Server(lab["HYBRID_IDENTITY_DOMAIN_SERVER"], port=636, use_ssl=True, tls=tls, get_info=ldap3.NONE)
+    conn = ldap3.Connection(server, lab["HYBRID_IDENTITY_DOMAIN_USERNAME"], lab["HYBRID_IDENTITY_DOMAIN_PASSWORD"],
+                            auto_bind=True)
+    conn.base = lab["LAB_DOMAIN_DN"]
+    yield conn
+    conn.unbind()

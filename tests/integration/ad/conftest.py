@@ -2,7 +2,6 @@
 connection for checking from outside the modules, and a throw-away OU per test."""
 import os
 import secrets
-import ssl
 import subprocess
 
 import ldap3
@@ -30,17 +29,6 @@ def run(ad_env):
             module = "hybrid.identity." + module
         return _run_module(module, args, env=env, **kw)
     return runner
-
-
-@pytest.fixture(scope="session")
-def ldap(lab):
-    tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=lab["HYBRID_IDENTITY_CA_PATH"])
-    server = ldap3.Server(lab["HYBRID_IDENTITY_DOMAIN_SERVER"], port=636, use_ssl=True, tls=tls, get_info=ldap3.NONE)
-    conn = ldap3.Connection(server, lab["HYBRID_IDENTITY_DOMAIN_USERNAME"], lab["HYBRID_IDENTITY_DOMAIN_PASSWORD"],
-                            auto_bind=True)
-    conn.base = lab["LAB_DOMAIN_DN"]
-    yield conn
-    conn.unbind()
 
 
 def read_user(ldap, sam=None, dn=None, attributes=("*",)):

@@ -10,7 +10,6 @@ import json
 import os
 import secrets
 import signal
-import ssl
 import subprocess
 import sys
 import tempfile
@@ -114,17 +113,6 @@ def sim_session(link_env):
 def sim(sim_session):
     sim_session.reset()
     return sim_session
-
-
-@pytest.fixture(scope="session")
-def ldap(lab):
-    tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=lab["HYBRID_IDENTITY_CA_PATH"])
-    server = ldap3.Server(lab["HYBRID_IDENTITY_DOMAIN_SERVER"], port=636, use_ssl=True, tls=tls, get_info=ldap3.NONE)
-    conn = ldap3.Connection(server, lab["HYBRID_IDENTITY_DOMAIN_USERNAME"], lab["HYBRID_IDENTITY_DOMAIN_PASSWORD"],
-                            auto_bind=True)
-    conn.base = lab["LAB_DOMAIN_DN"]
-    yield conn
-    conn.unbind()
 
 
 @pytest.fixture
