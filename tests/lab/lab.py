@@ -10,7 +10,8 @@ when that file exists (the password_sync role writes GNUPGHOME there).
 
 State lives under .lab/ in the repository (never in system paths). `up` is idempotent:
 with everything up it only checks the pid files and the TLS ports. It writes
-.lab/lab.env (site1 + simulator) and .lab/<site>.env for every other site.
+.lab/lab.env (site1 + simulator, plus site2's variables as LAB_SITE2_* once site2 is
+provisioned) and .lab/<site>.env for every other site.
 """
 import argparse
 import os
@@ -56,7 +57,7 @@ def _tls_ready(addr, port, server_hostname=None):
     """True when addr:port completes a TLS handshake that validates against the lab CA."""
     ctx = ssl.create_default_context(cafile=os.path.join(PKI, "ca.pem"))
     try:
-        with socket.create_connection((addr, port), timeout=2) as sock:
+        with socket.create_connection((addr, port), timeout=5) as sock:
             with ctx.wrap_socket(sock, server_hostname=server_hostname or addr):
                 return True
     except (OSError, ssl.SSLError):
@@ -167,10 +168,38 @@ def _samba_env(folder):
     return env
 
 
+def _running(pidfile, addr, port):
+    """True when the process in pidfile lives and its TLS port answers. A live process that is
+    slow to answer (single-process Samba busy with a bulk run) is waited for, never replaced:
+    a second server would fail on its own pid file and leave the lab without a known pid."""
+    if not _pid_alive(pidfile):
+        return False
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if _tls_ready(addr, port):
+            return True
+        if not _pid_alive(pidfile):
+            return False
+        time.sleep(0.5)
+    raise SystemExit("lab: pid %s in %s lives but %s:%d does not answer TLS; `make lab-down` and retry"
+                     % (_pid_alive(pidfile), pidfile, addr, port))
+
+
+def _adopt_samba(folder, pidfile):
+    """Samba writes its own pid file; if that process lives (our pid file was lost), adopt it."""
+    pid = _pid_alive(os.path.join(folder, "run", "samba.pid"))
+    if pid:
+        with open(pidfile, "w") as handle:
+            handle.write(str(pid))
+    return pid
+
+
 def _start_site(name, site):
     folder = _site_dir(name)
     pidfile = os.path.join(folder, "lab-samba.pid")
-    if _pid_alive(pidfile) and _tls_ready(site["addr"], 636):
+    if _running(pidfile, site["addr"], 636):
+        return False
+    if _adopt_samba(folder, pidfile) and _running(pidfile, site["addr"], 636):
         return False
     _ensure_loopback_address(site["addr"])
     _log("starting samba for %s" % name)
@@ -193,7 +222,7 @@ def _simulator_paths():
 
 def _start_simulator():
     folder, pidfile = _simulator_paths()
-    if _pid_alive(pidfile) and _tls_ready(SIMULATOR["addr"], SIMULATOR["port"]):
+    if _running(pidfile, SIMULATOR["addr"], SIMULATOR["port"]):
         return False
     os.makedirs(folder, exist_ok=True)
     _log("starting the Graph tenant simulator")
@@ -252,9 +281,35 @@ def _env_lines(name, site):
     return "".join("export %s='%s'\n" % (k, v) for k, v in values)
 
 
+def _site2_lines():
+    """site2's connection variables under prefixed names (LAB_SITE2_*), for lab.env when site2 is
+    provisioned: a multi-site inventory reads both sites from one sourced file."""
+    folder = _site_dir("site2")
+    secret = os.path.join(folder, "admin.secret")
+    if not os.path.exists(secret):
+        return ""
+    with open(secret) as handle:
+        password = handle.read().strip()
+    site = SITES["site2"]
+    realm = site["realm"]
+    values = [
+        ("LAB_SITE2_REALM", realm),
+        ("LAB_SITE2_DOMAIN_DN", ",".join("DC=" + part for part in realm.lower().split("."))),
+        ("LAB_SITE2_NETBIOS", site["netbios"]),
+        ("LAB_SITE2_KRB5_CONFIG", os.path.join(folder, "krb5.conf")),
+        ("LAB_SITE2_DOMAIN_SERVER", site["addr"]),
+        ("LAB_SITE2_DOMAIN_USERNAME", "Administrator@" + realm),
+        ("LAB_SITE2_DOMAIN_PASSWORD", password),
+    ]
+    return "# site2 (BRANCH.EXAMPLE.LOCAL on 127.0.0.2), for multi-site runs\n" + "".join(
+        "export %s='%s'\n" % (k, v) for k, v in values)
+
+
 def _write_env(name, site):
     path = os.path.join(LAB, "lab.env" if name == "site1" else name + ".env")
     text = "# written by tests/lab/lab.py; source it: . %s\n" % path + _env_lines(name, site)
+    if name == "site1":
+        text += _site2_lines()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(text)
@@ -270,6 +325,8 @@ def up(sites):
     _start_simulator()
     for name in sites:
         _write_env(name, SITES[name])
+    if "site1" not in sites and "site2" in sites and os.path.exists(os.path.join(_site_dir("site1"), "admin.secret")):
+        _write_env("site1", SITES["site1"])  # lab.env also carries site2's LAB_SITE2_* variables
     _log("up: %s + simulator; source %s" % (", ".join(sites), os.path.join(LAB, "lab.env")))
 
 
