@@ -7,8 +7,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import csv
+import fcntl
 import io
 import os
+import tempfile
 
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_bytes, to_text
@@ -48,8 +50,14 @@ class ActionModule(ActionBase):
         if check_mode:
             result["msg"] = "check mode: %d passwords would be written to %s" % (len(args["entries"]), path)
             return result
+        lock = None
         try:
             vault = self._vault() if args["vault"] else None
+            directory = os.path.dirname(path)
+            os.makedirs(directory, mode=0o700, exist_ok=True)
+            # Sites run in parallel (forks) may share one file: read-merge-write under an exclusive lock.
+            lock = os.open(os.path.join(directory, "." + os.path.basename(path) + ".lock"), os.O_WRONLY | os.O_CREAT, 0o600)
+            fcntl.flock(lock, fcntl.LOCK_EX)
             rows = {}
             if os.path.exists(path):
                 # Earlier runs' users stay in the file; a user imported again gets the new line.
@@ -69,10 +77,7 @@ class ActionModule(ActionBase):
             data = to_bytes(out.getvalue())
             if vault is not None:
                 data = vault.encrypt(data)
-            directory = os.path.dirname(path)
-            os.makedirs(directory, mode=0o700, exist_ok=True)
-            tmp_path = path + ".tmp"
-            fd = os.open(tmp_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            fd, tmp_path = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp", dir=directory)
             try:
                 os.fchmod(fd, 0o600)
                 with os.fdopen(fd, "wb") as handle:
@@ -84,6 +89,9 @@ class ActionModule(ActionBase):
         except (AnsibleError, OSError, ValueError) as exc:
             result.update(failed=True, msg="cannot write the password file %s: %s" % (path, exc))
             return result
+        finally:
+            if lock is not None:
+                os.close(lock)
         result.update(changed=True, msg="%d temporary passwords written to %s (mode 0600%s)"
                       % (len(args["entries"]), path, ", vault-encrypted" if args["vault"] else ""))
         return result

@@ -27,8 +27,9 @@ def _classify_import(cloud_users, admin_accounts=None, include=None):
 
 
 def _readiness(tenant, access, domain, verified_domain=None, allow_sync_engine=False, upn_suffix_added=False,
-               licenses=None):
-    return logic.readiness(tenant, access, domain, verified_domain, allow_sync_engine, upn_suffix_added, licenses)
+               licenses=None, dc_vendor=None, password_sync_agent=False):
+    return logic.readiness(tenant, access, domain, verified_domain, allow_sync_engine, upn_suffix_added, licenses,
+                           dc_vendor=dc_vendor or None, password_sync_agent=password_sync_agent)
 
 
 def _table(rows, columns):

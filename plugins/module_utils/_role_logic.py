@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hybrid.identity.plugins.module_utils._passwords import generate_password, password_problems
+from ansible_collections.hybrid.identity.plugins.module_utils import _pwsync_platform as pwsync_platform
 
 # Least application permissions per playbook. A broader permission satisfies a narrower one.
 PLAYBOOK_PERMISSIONS = {
@@ -203,8 +204,35 @@ def cloud_to_ad(cloud_users, path=None, groups=None):
 
 # --- enable_integration readiness --------------------------------------------------------
 
+def password_sync_row(tenant, domain, dc_vendor=None, password_sync_agent=False):
+    """The readiness row saying which password-sync case applies (_pwsync_platform.password_sync_mode), or
+    None when neither side could be read. dc_vendor overrides what ad_domain_info detected."""
+    sync_engine = bool(not tenant.get("failed") and tenant.get("directory_sync_enabled"))
+    vendor = dc_vendor or (None if domain.get("failed") else domain.get("dc_vendor"))
+    if not vendor and not sync_engine:
+        return None
+    mode, message = pwsync_platform.password_sync_mode(vendor or "unknown", sync_engine, bool(password_sync_agent))
+    status, fix = "warn", ""
+    if mode == pwsync_platform.SAMBA_AGENT:
+        status = "ok"
+    elif mode == pwsync_platform.SAMBA_NOT_INSTALLED:
+        fix = ("apply the hybrid.identity.password_sync role to every DC of the domain, then rerun with "
+               "password_sync_agent=true (docs/password-sync.md)")
+    elif mode == pwsync_platform.WINDOWS_SET_BOTH:
+        fix = ("set and reset passwords through the collection's playbooks; for on-premises changes to follow, move "
+               "to Entra Connect / Cloud Sync instead of this collection (docs/entra-connect-migration.md)")
+    elif password_sync_agent:
+        status = "FAIL"
+        fix = ("stop the hybrid-identity-pwsync agent: two engines would write the same users' passwords; or turn "
+               "the sync engine off")
+    else:
+        fix = "do not apply the hybrid.identity.password_sync role while the sync engine runs"
+    return {"check": "password sync", "status": status, "detail": "%s: %s" % (mode, message), "fix": fix,
+            "mode": mode}
+
+
 def readiness(tenant, access, domain, verified_domain=None, allow_sync_engine=False, upn_suffix_added=False,
-              licenses=None, playbooks=None):
+              licenses=None, playbooks=None, dc_vendor=None, password_sync_agent=False):
     """Rows {check, status (ok | warn | FAIL | fixed), detail, fix}; blocking rows have status FAIL."""
     rows = []
 
@@ -264,7 +292,9 @@ def readiness(tenant, access, domain, verified_domain=None, allow_sync_engine=Fa
         if not tenant.get("failed"):
             target = (verified_domain or tenant.get("default_domain") or "").lower()
             suffixes = [s.lower() for s in domain.get("upn_suffixes") or []] + [(domain.get("dns_domain") or "").lower()]
-            if upn_suffix_added:
+            if upn_suffix_added == "planned":
+                row("UPN suffix", "fixed", "%s would be added to the forest's UPN suffixes (check mode)" % target)
+            elif upn_suffix_added:
                 row("UPN suffix", "fixed", "%s added to the forest's UPN suffixes" % target)
             elif target in suffixes:
                 row("UPN suffix", "ok", "%s is a UPN suffix of the forest" % target)
@@ -277,6 +307,9 @@ def readiness(tenant, access, domain, verified_domain=None, allow_sync_engine=Fa
             row("link attribute", "FAIL", "%s is not in the schema" % domain.get("link_attribute"),
                 "set link_attribute to an attribute your schema has (msDS-cloudExtensionAttribute1..20 exist from "
                 "Windows Server 2012 schema on)")
+    pwsync = password_sync_row(tenant, domain, dc_vendor, password_sync_agent)
+    if pwsync:
+        rows.append(pwsync)
     return rows
 
 
@@ -420,6 +453,10 @@ def audit_records(info):
                 reason = "rule %s: %s%s" % (item.get("rule"), item.get("verdict"), (" (%s)" % reason) if reason else "")
             elif category == "outside_scope":
                 reason = "the %s side is outside the scope" % item.get("outside")
+            elif category == "broken_ad" and not reason:
+                reason = "its link attribute names cloud id %s, which no cloud user has" % (item.get("link_value") or "?")
+            elif category == "broken_cloud" and not reason:
+                reason = "its immutable id names objectGUID %s, which no AD user has" % (item.get("object_guid") or "?")
             out.append({"status": category,
                         "name": item.get("sam_account_name") or (ad if isinstance(ad, str) else "") or item.get("cloud_upn") or "",
                         "upn": item.get("upn") or "", "ad": item.get("ad_dn") or (ad if isinstance(ad, str) else ""),

@@ -132,6 +132,18 @@ domain_controller:
   description: The host:port the module talked to.
   returned: always
   type: str
+vendor_name:
+  description: The RootDSE's C(vendorName); Samba sets it, Windows DCs do not.
+  returned: always
+  type: str
+  sample: Samba Team (https://www.samba.org)
+dc_vendor:
+  description:
+    - V(samba) for a Samba AD DC, V(windows) otherwise (Windows DCs publish no C(vendorName)). Tells which
+      password-sync story applies (see the C(enable_integration) role).
+  returned: always
+  type: str
+  choices: [samba, windows]
 '''
 
 from ansible.module_utils.basic import AnsibleModule
@@ -200,6 +212,8 @@ def main():
         dc_time=codecs.generalized_time_to_iso(dse.value("currentTime")),
         global_catalog_ready=(dse.text("isGlobalCatalogReady") or "").upper() == "TRUE",
         domain_controller=client.server,
+        vendor_name=dse.text("vendorName"),
+        dc_vendor="samba" if "samba" in (dse.text("vendorName") or "").lower() else "windows",
     )
 
 

@@ -15,6 +15,8 @@ description:
     mode 0600 (written to a temporary file created 0600, then renamed), or encrypted with the run's Ansible Vault
     password when O(vault=true).
   - Users already in the file from earlier runs are kept; a user written again gets the new line.
+  - Runs writing the same file at the same time (sites run in parallel with forks) take turns through an exclusive
+    lock on a hidden C(.<name>.lock) next to the file, so no site's lines are lost.
   - Writes nothing in check mode, nor when O(entries) is empty (a rerun that created nobody leaves the file alone).
   - The passwords are never returned; run the task with C(no_log=true) because its arguments hold them.
 author:

@@ -46,6 +46,12 @@ run add_cloud_accounts -e @"$root/examples/data/add_cloud_accounts.yml"
 run link_accounts -e @"$root/examples/data/link_accounts.yml" -e ad_filter='(department=Sales)'
 run import_cloud_accounts -e @"$root/examples/data/import_cloud_accounts.yml"
 run audit
+if [ -n "${LAB_SITE2_DOMAIN_SERVER:-}" ]; then  # site2 provisioned (make lab SITES="site1 site2")
+  echo; echo "== two sites, one tenant, in parallel: examples/inventories/multisite (-f 2)"
+  "$play" -i "$root/examples/inventories/multisite" hybrid.identity.enable_integration -e target=sites -f 2 \
+    -e add_upn_suffix=true > "$work/multisite.log" 2>&1 || { tail -30 "$work/multisite.log"; echo "FAILED: see $work/multisite.log"; exit 1; }
+  grep -E '^site[0-9]' "$work/multisite.log"
+fi
 echo
 echo "== check mode of a rerun writes nothing and plans no change"
 "$play" hybrid.identity.onboard_new_users -e users_csv="$root/examples/data/new_users.csv" --check | grep -E '^localhost'

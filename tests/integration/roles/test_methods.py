@@ -72,9 +72,10 @@ def fresh(lab):
 
 def test_onboard_end_to_end_rerun_and_check_mode(fresh, tmp_path):
     lab = fresh
-    users = [{"given_name": "Gen", "surname": "Erated", "username": "gen%s" % TAG, "licenses": ["O365_BUSINESS_PREMIUM"],
-              "usage_location": "US"},
-             {"given_name": "Giv", "surname": "En", "username": "giv%s" % TAG, "password": "Zq8-Strong-Pw-%s-9x" % TAG}]
+    # Names carry the run's tag: the lab's directory outlives a run (an object's CN must be new too).
+    users = [{"given_name": "Gen", "surname": "Erated%s" % TAG, "username": "gen%s" % TAG,
+              "licenses": ["O365_BUSINESS_PREMIUM"], "usage_location": "US"},
+             {"given_name": "Giv", "surname": "En%s" % TAG, "username": "giv%s" % TAG, "password": "Zq8-Strong-Pw-%s-9x" % TAG}]
     vars_file = tmp_path / "vars.json"
     vars_file.write_text(json.dumps({"users": users}))
     admin(lab, "/counters/reset", {})
@@ -98,6 +99,8 @@ def test_onboard_end_to_end_rerun_and_check_mode(fresh, tmp_path):
     assert cloud["onPremisesImmutableId"] and cloud["_licenses"]
     proc, recap = play(lab, "onboard_new_users", tmp_path, "-e", "@%s" % vars_file)
     assert proc.returncode == 0 and "changed=0" in recap, proc.stdout[-3000:]
+    from roles_lab import delete_ad_users
+    delete_ad_users(lab, "(|(sAMAccountName=gen%s)(sAMAccountName=giv%s))" % (TAG, TAG))
 
 
 def test_bad_input_is_caught_before_anything_is_written(fresh, tmp_path):
