@@ -20,3 +20,5 @@ _link_collection()
 if COLLECTIONS not in sys.path:
     sys.path.insert(0, COLLECTIONS)
 sys.path.insert(0, os.path.join(ROOT, "tests"))
+# The lab's certificate maker (tests/lab/pki.py) serves unit tests that need real certificates.
+sys.path.insert(0, os.path.join(ROOT, "tests", "lab"))

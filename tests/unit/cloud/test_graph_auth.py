@@ -99,16 +99,16 @@ def test_pem_credential_refuses_incomplete_or_encrypted():
         read_pem_credential(_pem("ENCRYPTED PRIVATE KEY", b"k") + _pem("CERTIFICATE", b"c"))
 
 
-def test_lab_certificate_if_present():
-    path = os.path.join(os.path.dirname(__file__), "..", "..", "..", ".lab", "pki", "app.pem")
-    if not os.path.exists(path):
-        pytest.skip("no lab PKI")
-    cryptography = pytest.importorskip("cryptography.x509")
+def test_thumbprint_of_a_real_certificate(tmp_path):
+    import pki  # tests/lab/pki.py: the lab's own certificate maker
+    from cryptography import x509
     from cryptography.hazmat.primitives import hashes
+    pki.make_client_cert(str(tmp_path), "app", "unit test app")
+    path = str(tmp_path / "app.pem")
     with open(path) as handle:
         text = handle.read()
     _key, cert, thumb = read_pem_credential(text, path)
-    expected = cryptography.load_pem_x509_certificate(cert.encode()).fingerprint(hashes.SHA1()).hex().upper()
+    expected = x509.load_pem_x509_certificate(cert.encode()).fingerprint(hashes.SHA1()).hex().upper()
     assert thumb == expected
 
 
