@@ -1,0 +1,34 @@
+#!/bin/bash
+# `make bench` (after `make lab`): the benchmarks against the lab's DC and private Graph simulators,
+# then tests/benchmarks/results/latest.json and the generated part of docs/performance.md.
+#   BENCH_N=1000         users for the floors and method 1 (check mode, create, no-op rerun)
+#   BENCH_LARGE=1        also N=10,000 (about 15-25 minutes more on 2 cores)
+#   BENCH_PERUSER_N=100  users for the per-user loop baseline
+#   BENCH_THROTTLED=1    also method 1 at Graph's real throttling numbers (BENCH_THROTTLED_N=2000 users,
+#                        4-8 minutes); otherwise the last recorded throttled figures are carried over
+# Each script is one job and can be run alone (see its --help). Benchmarks never assert: they measure.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+py="$root/.venv/bin/python"
+n="${BENCH_N:-1000}"
+sizes="$n"
+if [ "${BENCH_LARGE:-0}" = 1 ] && [ "$n" != 10000 ]; then sizes="$n 10000"; fi
+out="$root/.build/bench/run-$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$out"
+echo "== benchmarks: N=$sizes, per-user loop N=${BENCH_PERUSER_N:-100}, throttled=${BENCH_THROTTLED:-0}; load $(cut -d' ' -f1-3 /proc/loadavg)"
+for size in $sizes; do
+  echo "== floors, N=$size"
+  "$py" tests/benchmarks/floors.py --count "$size" --out "$out/floors-$size.json"
+  echo "== method 1, N=$size"
+  "$py" tests/benchmarks/method1.py --count "$size" --out "$out/method1-$size.json" | grep -v '^[a-z]*: {'
+done
+echo "== per-user loop"
+"$py" tests/benchmarks/peruser.py --count "${BENCH_PERUSER_N:-100}" --out "$out/peruser.json"
+if [ "${BENCH_THROTTLED:-0}" = 1 ]; then
+  echo "== method 1 at Graph's real throttling numbers"
+  "$py" tests/benchmarks/throttled.py --count "${BENCH_THROTTLED_N:-2000}" --out "$out/throttled.json"
+fi
+echo "== report"
+"$py" tests/benchmarks/report.py --collect "$out" --json tests/benchmarks/results/latest.json --markdown docs/performance.md
+echo "wrote tests/benchmarks/results/latest.json and docs/performance.md (pieces in ${out#$root/})"

@@ -1,0 +1,144 @@
+"""Benchmark: method 1 against Graph's real throttling numbers (opt-in: BENCH_THROTTLED=1; ~4-8 minutes).
+
+    .venv/bin/python tests/benchmarks/throttled.py [--count 2000] [--out FILE]
+
+The private simulator runs the published identity-and-access limits ("preset": "real": 3,000 writes
+per 150 s per app and tenant, 18,000 per 300 s per tenant, resource units by tenant size) while
+hybrid.identity.onboard_new_users onboards N users: enough writes to run into the write limit and
+past it. A poller reads the simulator's counters once a second (bounded by the run). Reported:
+Graph writes, 429s answered (all retried by the client: a user that still failed shows in the
+recap and the verification), the simulator's write windows (read from its admin API) and the write
+rate sustained over them as a fraction of 20 writes/s (see write_profile).
+"""
+import argparse
+import os
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib as B  # noqa: E402
+from method1 import digest, verify  # noqa: E402
+
+
+class Poller(threading.Thread):
+    """(seconds since start, writes, 429s) once a second until stopped (or max_s)."""
+
+    def __init__(self, sim, interval=1.0, max_s=1200):
+        super(Poller, self).__init__(daemon=True)
+        self.sim = sim
+        self.interval = interval
+        self.max_s = max_s
+        self.samples = []
+        self.windows = []      # the simulator's own write windows: start (s since start) and writes used
+        self.stopping = threading.Event()
+        self.start_time = time.monotonic()
+
+    def run(self):
+        while not self.stopping.is_set() and time.monotonic() - self.start_time < self.max_s:
+            try:
+                totals = self.sim.counters()["totals"]
+                now = time.monotonic() - self.start_time
+                self.samples.append((round(now, 2), totals.get("writes", 0), totals.get("throttled_429", 0)))
+                for key, window in (self.sim.admin("/throttle").get("windows") or {}).items():
+                    if key.startswith("w/"):   # the per-app write window
+                        start = round(now - window["age_s"], 1)
+                        known = self.windows[-1] if self.windows else None
+                        if known is None or abs(known["start_s"] - start) > 2.0:
+                            self.windows.append({"start_s": start, "used": window["used"]})
+                        else:
+                            known["used"] = max(known["used"], window["used"])
+            except Exception:  # pylint: disable=broad-except
+                pass
+            self.stopping.wait(self.interval)
+
+    def stop(self):
+        self.stopping.set()
+        self.join(timeout=10)
+
+
+def write_profile(samples, windows=None, budget=B.GRAPH_WRITE_BUDGET, window=B.GRAPH_WRITE_WINDOW_S):
+    """Writes over time, judged against the write budget.
+
+    samples: (seconds, writes so far, 429s so far) once a second; windows: the simulator's write windows
+    ({start_s, used}, fixed windows opened by the first write after the previous one ended).
+    sustained: the writes of every window that counts (ended before the last write, or used up) over the
+    time those windows and the gaps between them took, as a fraction of 20 writes/s. The last window is
+    left out when the run ended inside it without using it up (the work ran out, not the budget).
+    The plain rate over the first..last write span is reported too; with fixed windows it can exceed
+    20 writes/s (two full windows fit in a little over one window's time)."""
+    if not samples or samples[-1][1] == 0:
+        return {}
+    total = samples[-1][1]
+    first = next(t for t, w, _ in samples if w > 0)
+    last = next(t for t, w, _ in samples if w >= total)
+    span = max(last - first, 1.0)
+    out = {"writes": total, "first_write_s": first, "last_write_s": last, "span_s": round(span, 1),
+           "writes_per_s": round(total / span, 2), "throttled_429": samples[-1][2]}
+    windows = list(windows or [])
+    if windows:
+        counted = [w for w in windows if w["start_s"] + window <= last or w["used"] >= budget]
+        out["windows"] = [dict(w, counted=w in counted) for w in windows]
+        out["writes_per_window"] = [w["used"] for w in windows]
+        if counted:
+            begin = counted[0]["start_s"]
+            end = counted[-1]["start_s"] + window
+            used = sum(w["used"] for w in counted)
+            rate = used / (end - begin)
+            out.update({"counted_windows": len(counted), "gaps_s": [round(b["start_s"] - (a["start_s"] + window), 1)
+                                                                   for a, b in zip(windows, windows[1:])],
+                        "sustained_writes_per_s": round(rate, 2),
+                        "budget_used": round(rate / (budget / window), 3)})
+    return out
+
+
+def run_throttled(count, out=None):
+    started = B.stamp()
+    lab = B.lab_up()
+    workdir = B.run_dir("throttled-%d" % count)
+    tag = B.new_tag()
+    result = {"count": count, "tag": tag, "workdir": os.path.relpath(workdir, B.ROOT)}
+    with B.Simulator(workdir, units=count + 1000, throttle="real") as sim, B.BenchOU(lab, tag) as ou:
+        config = sim.throttle(preset="real")["config"]
+        result["throttle"] = config
+        csv_path = B.write_csv(B.generate_users(count, tag, ou.dn), os.path.join(workdir, "users.csv"))
+        sim.reset_counters()
+        poller = Poller(sim)
+        poller.start()
+        try:
+            run = B.run_playbook("hybrid.identity.onboard_new_users", workdir, "throttled", sim.env(lab),
+                                 ["-e", "users_csv=%s" % csv_path], timeout=1500)
+        finally:
+            poller.stop()
+        result["run"] = digest(run, sim.counters(), count)
+        result["profile"] = write_profile(poller.samples, poller.windows)
+        result["samples"] = poller.samples
+        result["verify"] = verify(sim, lab, ou.dn, tag, count)
+        failed = count - min(result["verify"]["cloud_licensed"], result["verify"]["cloud_linked"],
+                             result["verify"]["ad_linked"])
+        result["failed_users"] = failed
+        profile = result["profile"]
+        print("throttled N=%d: %.0f s rc=%d %s" % (count, run["wall_s"], run["rc"], run["recap"]), flush=True)
+        print("   %s" % dict((k, v) for k, v in profile.items()), flush=True)
+        print("   client: %s; verify: %s" % (result["run"]["graph_client"], result["verify"]), flush=True)
+        if run["rc"]:
+            print(run["tail"], file=sys.stderr)
+        password_file = os.path.join(workdir, "hybrid_identity_reports", "onboard_new_users-passwords.csv")
+        if os.path.exists(password_file):
+            os.remove(password_file)
+    result["measured"] = B.stamp(started)
+    if out:
+        B.write_json(out, result)
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=int(os.environ.get("BENCH_THROTTLED_N", "2000")))
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    run_throttled(args.count, args.out)
+
+
+if __name__ == "__main__":
+    main()
