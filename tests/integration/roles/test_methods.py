@@ -3,55 +3,21 @@ kinit (Samba KDC) for AD passwords, the simulator's state dump and its password 
 import csv
 import json
 import os
-import ssl
 import subprocess
-import sys
-import urllib.parse
-import urllib.request
 import uuid
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-PLAY = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+import roles_lab
+from roles_lab import ROOT, admin, cloud_password_works
+
 TAG = uuid.uuid4().hex[:5]
 
 
-def _env(lab, extra=None):
-    env = dict(os.environ)
-    env.update(lab)
-    env.update({"ANSIBLE_COLLECTIONS_PATH": os.path.join(ROOT, ".build", "collections"), "ANSIBLE_NOCOLOR": "1",
-                "ANSIBLE_LOCALHOST_WARNING": "false", "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false"})
-    env.update(extra or {})
-    return env
-
-
 def play(lab, name, tmp, *args, check=False):
-    cmd = [PLAY, "hybrid.identity." + name] + list(args) + (["--check"] if check else [])
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=_env(lab), cwd=str(tmp), timeout=900)
-    recap = [line for line in proc.stdout.splitlines() if line.startswith("localhost")]
-    return proc, recap[-1] if recap else ""
-
-
-def admin(lab, path, body=None):
-    ctx = ssl.create_default_context(cafile=lab["HYBRID_IDENTITY_CA_PATH"])
-    req = urllib.request.Request(lab["LAB_SIMULATOR_ADMIN_URL"] + path, method="POST" if body is not None else "GET",
-                                 data=json.dumps(body).encode() if body is not None else None,
-                                 headers={"Content-Type": "application/json"})
-    return json.load(urllib.request.urlopen(req, context=ctx))
-
-
-def cloud_password_works(lab, upn, password):
-    ctx = ssl.create_default_context(cafile=lab["HYBRID_IDENTITY_CA_PATH"])
-    data = urllib.parse.urlencode({"grant_type": "password", "username": upn, "password": password,
-                                   "client_id": lab["AZURE_CLIENT_ID"], "client_secret": lab["AZURE_CLIENT_SECRET"],
-                                   "scope": lab["HYBRID_IDENTITY_GRAPH_ENDPOINT"] + "/.default"}).encode()
-    url = "%s/%s/oauth2/v2.0/token" % (lab["AZURE_AUTHORITY_HOST"], lab["AZURE_TENANT_ID"])
-    try:
-        urllib.request.urlopen(urllib.request.Request(url, data=data), context=ctx)
-        return "ok"
-    except urllib.error.HTTPError as exc:
-        return json.load(exc).get("error_description", "")[:12]
+    """roles_lab.play, with the localhost recap line alone (these tests run one host)."""
+    proc, recap = roles_lab.play(lab, name, tmp, *args, check=check)
+    return proc, recap.get("localhost", "")
 
 
 def kinit(lab, principal, password):
@@ -143,7 +109,7 @@ def test_import_passwords_file_kinit_and_must_change(fresh, tmp_path):
     from ansible_runner import run_module
     run_module("hybrid.identity.cloud_user", {"users": [{"user_principal_name": upn, "display_name": "Imp %s" % TAG,
                                                          "password": "Cloud-Only-Pw-%s-1" % TAG}]},
-               env=_env(lab))
+               env=roles_lab.env(lab))
     proc, recap = play(lab, "import_cloud_accounts", tmp_path, "-e", '{"cloud_users": ["%s", "reception@corp.example.com"]}' % upn)
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert "shared-mailbox-like" in proc.stdout
@@ -155,4 +121,4 @@ def test_import_passwords_file_kinit_and_must_change(fresh, tmp_path):
     assert cloud_password_works(lab, upn, password) == "ok"
     proc, recap = play(lab, "import_cloud_accounts", tmp_path, "-e", '{"cloud_users": ["%s"]}' % upn)
     assert proc.returncode == 0 and "changed=0" in recap, proc.stdout[-3000:]
-    run_module("hybrid.identity.ad_user", {"users": [{"identity": upn, "state": "absent"}]}, env=_env(lab))
+    run_module("hybrid.identity.ad_user", {"users": [{"identity": upn, "state": "absent"}]}, env=roles_lab.env(lab))
