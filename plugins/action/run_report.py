@@ -6,13 +6,10 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import datetime
-import os
-
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.hybrid.identity.plugins.module_utils._report import (
-    merge_results, render_csv, render_html, summarize, summary_lines)
+from ansible_collections.hybrid.identity.plugins.module_utils._report import merge_results
+from ansible_collections.hybrid.identity.plugins.plugin_utils._report_files import write_report
 
 ARGSPEC = dict(
     title=dict(type="str", required=True),
@@ -27,14 +24,6 @@ ARGSPEC = dict(
     fail_on_failed=dict(type="bool", default=True),
 )
 SECRET_KEYS = ("password", "client_secret", "domain_password")
-
-
-def _write(path, text):
-    tmp = path + ".tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
 
 
 class ActionModule(ActionBase):
@@ -58,24 +47,13 @@ class ActionModule(ActionBase):
                     steps.append((step[0], step[1] or []))
             users = [dict((k, v) for k, v in u.items() if k not in SECRET_KEYS) for u in args["users"]]
             records = merge_results(users, steps, args["excluded"])
-        counts = summarize(records)
-        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
         host = (task_vars or {}).get("inventory_hostname", "localhost")
-        stem = "%s-%s-%s%s" % (args["name"], host, stamp, "-check" if check_mode else "")
-        directory = os.path.abspath(os.path.expanduser(args["report_dir"]))
-        paths = {"csv": os.path.join(directory, stem + ".csv"), "html": os.path.join(directory, stem + ".html")}
-        columns = tuple(args["columns"]) if args["columns"] else None
         try:
-            os.makedirs(directory, exist_ok=True)
-            kwargs = {"columns": columns} if columns else {}
-            _write(paths["csv"], render_csv(records, **kwargs))
-            _write(paths["html"], render_html(args["title"], records, counts, check_mode=check_mode,
-                                              generated=datetime.datetime.now().isoformat(timespec="seconds"),
-                                              notes=args["notes"], **kwargs))
+            counts, paths, lines = write_report(args["title"], args["name"], records, args["report_dir"], host,
+                                                check_mode, notes=args["notes"], columns=args["columns"])
         except OSError as exc:
-            result.update(failed=True, msg="cannot write the report to %s: %s" % (directory, exc))
+            result.update(failed=True, msg="cannot write the report to %s: %s" % (args["report_dir"], exc))
             return result
-        lines = summary_lines(args["title"] + " [%s]" % host, counts, records, check_mode=check_mode, paths=paths)
         result.update(changed=False, summary=counts, report=paths, summary_lines=lines,
                       failures=[r for r in records if r["status"] == "failed"], msg="\n".join(lines))
         if args["fail_on_failed"] and counts.get("failed"):

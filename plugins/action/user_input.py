@@ -6,15 +6,13 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import os
-
 from ansible.errors import AnsibleError
-from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.hybrid.identity.plugins.module_utils._role_input import (
-    InputError, chunk_plan, read_csv, rows_from_list, validate_new_users, validate_pairs)
+    InputError, chunk_plan, validate_new_users, validate_pairs)
 from ansible_collections.hybrid.identity.plugins.module_utils._role_logic import with_passwords
+from ansible_collections.hybrid.identity.plugins.plugin_utils._role_input_files import input_failure, load_rows
 
 ARGSPEC = dict(
     kind=dict(type="str", default="new_users", choices=["new_users", "pairs"]),
@@ -44,17 +42,7 @@ class ActionModule(ActionBase):
         kind = args["kind"]
         noun = "pairs" if kind == "pairs" else "users"
         try:
-            if args["csv"]:
-                path = os.path.abspath(os.path.expanduser(args["csv"]))
-                if not os.path.isfile(path):
-                    raise InputError("the CSV file %s does not exist" % path)
-                with open(path, "rb") as handle:
-                    text = to_text(handle.read(), errors="surrogate_or_strict")
-                rows, source = read_csv(text, kind), "csv"
-            elif args["users"] is not None:
-                rows, source = rows_from_list(args["users"], kind), "list"
-            else:
-                raise InputError("give the %s as a list or as a CSV file" % noun)
+            rows, source = load_rows(args["csv"], args["users"], kind)
         except (InputError, UnicodeError, AnsibleError) as exc:
             result.update(failed=True, msg="cannot read the input: %s" % exc, errors=[str(exc)])
             return result
@@ -66,12 +54,8 @@ class ActionModule(ActionBase):
                 default_licenses=args["licenses"], default_usage_location=args["usage_location"],
                 default_ou=args["ou"], default_groups=args["groups"], source=source)
         if errors:
-            shown = errors[:args["max_errors"]]
-            more = len(errors) - len(shown)
             result.update(failed=True, errors=errors, count=len(rows),
-                          msg="%d of %d %s cannot be used; nothing was written. Fix each of them and run again:\n%s%s"
-                          % (len(errors), len(rows), noun if kind == "pairs" else "rows", "\n".join(shown),
-                             "\n(and %d more)" % more if more > 0 else ""))
+                          msg=input_failure(errors, len(rows), kind, args["max_errors"]))
             return result
         if kind == "new_users" and args["generate_passwords"]:
             items = with_passwords(items)

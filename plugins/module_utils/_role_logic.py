@@ -325,9 +325,20 @@ CLOUD_FIELDS = {"given_name": "given_name", "surname": "surname", "display_name"
                 "postal_code": "postal_code", "country": "country", "usage_location": "usage_location"}
 
 
-def onboard_entries(users, step):
+def onboard_entries(users, step, ad_results=None):
     """Checked new-user rows -> the users: list of ad_user ('ad'), cloud_user ('cloud'),
-    cloud_license ('license') or the pairs: of account_link ('link')."""
+    cloud_license ('license') or the pairs: of account_link ('link').
+
+    For 'cloud', ad_results (ad_user's results of the same rows) give each user that AD has just
+    created its anchor, so the cloud create carries the link (cloud_user's update_immutable_id
+    on_create keeps it from touching users that already exist)."""
+    created = {}
+    if step == "cloud" and ad_results:
+        index = _result_index(ad_results)
+        for user in users:
+            item = index.get(str(user.get("upn") or "").casefold())
+            if item and item.get("action") == "created" and item.get("immutable_id"):
+                created[user["upn"]] = item["immutable_id"]
     out = []
     for user in users:
         if step == "ad":
@@ -353,6 +364,8 @@ def onboard_entries(users, step):
             if user.get("password"):
                 entry["password"] = user["password"]
                 entry["force_change_password_next_sign_in"] = False
+            if user["upn"] in created:
+                entry["on_premises_immutable_id"] = created[user["upn"]]
         elif step == "license":
             if not user.get("licenses"):
                 continue

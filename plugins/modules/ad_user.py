@@ -315,6 +315,7 @@ from ansible_collections.hybrid.identity.plugins.module_utils._bulk import BulkR
 from ansible_collections.hybrid.identity.plugins.module_utils._ldap_client import LdapClient, ad_argument_spec
 from ansible_collections.hybrid.identity.plugins.module_utils._ad_errors import ADError
 from ansible_collections.hybrid.identity.plugins.module_utils._ad_user_engine import UserEngine
+from ansible_collections.hybrid.identity.plugins.module_utils._scrub import use_linear_scrub
 
 USER_OPTIONS = dict(
     identity=dict(type="str"),
@@ -367,6 +368,7 @@ def main():
         ),
         supports_check_mode=True,
     )
+    use_linear_scrub(module)   # one password per user: Ansible's own scrub is users x users
     results = BulkResults(module, key="users")
     try:
         client = LdapClient.from_module(module).connect()

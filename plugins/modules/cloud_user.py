@@ -149,6 +149,16 @@ options:
     type: str
     choices: [on_create, always]
     default: on_create
+  update_immutable_id:
+    description:
+      - V(always) sets O(users[].on_premises_immutable_id) on new and existing users (the link is then
+        written without the checks of M(hybrid.identity.account_link)).
+      - V(on_create) sends it only in the create of a new user and leaves existing users' anchors to
+        M(hybrid.identity.account_link). Onboarding uses this to link a user it has just created in AD
+        in the same write that creates the cloud user.
+    type: str
+    choices: [on_create, always]
+    default: always
 attributes:
   action_group:
     description: Use C(group/hybrid.identity.cloud) in C(module_defaults) to set the connection options once.
@@ -262,6 +272,7 @@ from ansible_collections.hybrid.identity.plugins.module_utils._cloud_user_map im
 from ansible_collections.hybrid.identity.plugins.module_utils._graph_batch import SubRequest
 from ansible_collections.hybrid.identity.plugins.module_utils._graph_errors import GraphError
 from ansible_collections.hybrid.identity.plugins.module_utils._plan import plan_object
+from ansible_collections.hybrid.identity.plugins.module_utils._scrub import use_linear_scrub
 
 USER_OPTIONS = dict(
     user_principal_name=dict(type="str", required=True, aliases=["upn"]),
@@ -312,7 +323,7 @@ class Entry(object):
         self.result = None
 
 
-def desired_of(entry, update_password, creating):
+def desired_of(entry, params, creating):
     spec = entry.spec
     desired = {}
     for field in USER_FIELDS:
@@ -320,6 +331,8 @@ def desired_of(entry, update_password, creating):
             continue
         if spec.get(field.option) is not None:
             desired[field.option] = spec[field.option]
+    if not creating and params["update_immutable_id"] == "on_create":
+        desired.pop("on_premises_immutable_id", None)
     if creating:
         desired.setdefault("mail_nickname", derive_mail_nickname(spec["user_principal_name"]))
         desired.setdefault("display_name", derive_display_name(spec))
@@ -327,7 +340,7 @@ def desired_of(entry, update_password, creating):
         for option in list(desired):
             if desired[option] == "" or desired[option] == []:
                 del desired[option]  # nothing to clear on a new user
-    if spec.get("password") and (creating or update_password == "always"):
+    if spec.get("password") and (creating or params["update_password"] == "always"):
         desired["password"] = {"password": spec["password"],
                                "forceChangePasswordNextSignIn": bool(spec.get("force_change_password_next_sign_in"))}
     return desired
@@ -346,7 +359,7 @@ def reconcile(module, client, live, answers):
         if user is None:
             continue   # another kind of object holds the UPN: keep Graph's conflict error
         entry.current = user
-        entry.plan = plan_object(USER_FIELDS, desired_of(entry, module.params["update_password"], False),
+        entry.plan = plan_object(USER_FIELDS, desired_of(entry, module.params, False),
                                  current_for_plan(user))
         if entry.plan.writes and user.get("onPremisesSyncEnabled"):
             entry.error = "%s (would change: %s)" % (SYNCED, ", ".join(entry.plan.changed))
@@ -364,9 +377,11 @@ def main():
             users=dict(type="list", elements="dict", required=True, options=USER_OPTIONS),
             state=dict(type="str", default="present", choices=["present", "absent"]),
             update_password=dict(type="str", default="on_create", choices=["on_create", "always"], no_log=False),
+            update_immutable_id=dict(type="str", default="always", choices=["on_create", "always"]),
         ),
         supports_check_mode=True,
     )
+    use_linear_scrub(module)   # one password per user: Ansible's own scrub is users x users
     results = BulkResults(module, key="users")
     entries = [Entry(i, spec, module.params["state"]) for i, spec in enumerate(module.params["users"])]
     seen = {}
@@ -403,7 +418,7 @@ def main():
                 entry.error = SYNCED
             continue
         creating = user is None
-        desired = desired_of(entry, module.params["update_password"], creating)
+        desired = desired_of(entry, module.params, creating)
         entry.plan = plan_object(USER_FIELDS, desired, current_for_plan(user))
         if creating:
             if not entry.spec.get("password"):

@@ -155,3 +155,48 @@ def test_duplicate_entries_fail(sim, cloud_lab):
     res = run_fail(M, {"users": [{"user_principal_name": "bob.cloud@corp.example.com"},
                                  {"user_principal_name": "BOB.cloud@corp.example.com"}]}, cloud_lab)
     assert "listed twice" in res["users"][1]["error"] and res["users"][0]["action"] == "unchanged"
+
+
+def test_immutable_id_on_create_only_touches_new_users(sim, cloud_lab):
+    """update_immutable_id=on_create: a new user is created linked; an existing user's anchor is left
+    to account_link, even when the listed value differs."""
+    existing = {"user_principal_name": "anchor.kept@corp.example.com", "password": PW,
+                "on_premises_immutable_id": "AAAAAAAAAAAAAAAAAAAAAA=="}
+    run_ok(M, {"users": [existing]}, cloud_lab)
+    new = {"user_principal_name": "anchor.new@corp.example.com", "password": PW,
+           "on_premises_immutable_id": "BBBBBBBBBBBBBBBBBBBBBB=="}
+    other = dict(existing, on_premises_immutable_id="CCCCCCCCCCCCCCCCCCCCCC==")
+    args = {"users": [new, other], "update_immutable_id": "on_create"}
+    sim.reset_counters()
+    res = run_ok(M, args, cloud_lab, check=True, diff=True)
+    assert [u["action"] for u in res["users"]] == ["created", "unchanged"]
+    assert res["diff"]["after"]["anchor.new@corp.example.com"]["on_premises_immutable_id"] == "BBBBBBBBBBBBBBBBBBBBBB=="
+    assert writes(sim) == 0
+    res = run_ok(M, args, cloud_lab)
+    assert [u["action"] for u in res["users"]] == ["created", "unchanged"]
+    assert writes(sim) == 1   # the create carried the anchor: no second write
+    users = sim.users()
+    assert users["anchor.new@corp.example.com"]["onPremisesImmutableId"] == "BBBBBBBBBBBBBBBBBBBBBB=="
+    assert users["anchor.kept@corp.example.com"]["onPremisesImmutableId"] == "AAAAAAAAAAAAAAAAAAAAAA=="
+    assert run_ok(M, args, cloud_lab)["changed"] is False
+    # the default (always) does change the existing user's anchor
+    res = run_ok(M, {"users": [other]}, cloud_lab, check=True)
+    assert res["users"][0]["changed_attributes"] == ["on_premises_immutable_id"]
+
+
+def test_many_passwords_are_hidden_in_results(sim, cloud_lab):
+    """400 users with their own passwords: the linear no_log scrub hides each one in the echoed
+    invocation, in the diff and in per-user errors, as Ansible's own scrub would."""
+    users = [{"user_principal_name": "scrub%03d@corp.example.com" % i, "password": "Scrub-%03d-Pass!word" % i}
+             for i in range(400)]
+    users[3]["job_title"] = "Role %s x" % users[2]["password"]   # another user's password inside a value
+    users.append({"user_principal_name": "scrub-bad@nowhere.invalid", "password": "Scrub-bad-Pass!word"})
+    run_ = run(M, {"users": users}, cloud_lab, diff=True, verbosity=4)
+    res = run_.result
+    assert res["failed"] and res["summary"]["created"] == 400 and res["summary"]["failed"] == 1
+    text = repr(res) + run_.stdout + run_.stderr
+    for user in users:
+        assert user["password"] not in text
+    assert run_.stdout.count("VALUE_SPECIFIED_IN_NO_LOG_PARAMETER") >= 401   # -vvvv shows the masked invocation
+    assert res["diff"]["after"]["scrub003@corp.example.com"]["job_title"] == "Role ******** x"
+    assert "scrub-bad@nowhere.invalid" in res["msg"]

@@ -49,9 +49,12 @@ def test_onboard_end_to_end_rerun_and_check_mode(fresh, tmp_path):
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert admin(lab, "/counters")["totals"]["writes"] == 0  # planned (changed=2), nothing written
     assert user_by_upn(admin(lab, "/state"), "gen%s@corp.example.com" % TAG) is None
+    admin(lab, "/counters/reset", {})
     proc, recap = play(lab, "onboard_new_users", tmp_path, "-e", "@%s" % vars_file)
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert "Zq8-Strong-Pw" not in proc.stdout
+    # Two creates that carry the anchor, one license: no separate link PATCH in the cloud.
+    assert admin(lab, "/counters")["totals"]["writes"] == 3
     pwfile = tmp_path / "hybrid_identity_reports" / "onboard_new_users-passwords.csv"
     assert oct(pwfile.stat().st_mode & 0o777) == "0o600"
     rows = list(csv.DictReader(pwfile.open()))

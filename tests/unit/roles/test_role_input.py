@@ -106,3 +106,16 @@ def test_readiness_stops_on_sync_engine():
     assert status["no sync engine in charge"] == "FAIL" and status["UPN suffix"] == "FAIL"
     rows = logic.readiness(tenant, {"missing": {}}, domain, allow_sync_engine=True)
     assert dict((r["check"], r["status"]) for r in rows)["no sync engine in charge"] == "warn"
+
+
+def test_cloud_entries_carry_the_anchor_of_users_ad_just_created():
+    from ansible_collections.hybrid.identity.plugins.module_utils._role_logic import onboard_entries
+    users = [{"name": "New One", "upn": "new@corp.example.com", "sam_account_name": "new", "password": "x"},
+             {"name": "Old One", "upn": "old@corp.example.com", "sam_account_name": "old"},
+             {"name": "Plan One", "upn": "plan@corp.example.com", "sam_account_name": "plan"}]
+    ad = [{"name": "new", "upn": "NEW@corp.example.com", "action": "created", "immutable_id": "AAAA"},
+          {"name": "old", "upn": "old@corp.example.com", "action": "unchanged", "immutable_id": "BBBB"},
+          {"name": "plan", "upn": "plan@corp.example.com", "action": "created", "immutable_id": None}]  # check mode
+    entries = onboard_entries(users, "cloud", ad)
+    assert [e.get("on_premises_immutable_id") for e in entries] == ["AAAA", None, None]
+    assert all("on_premises_immutable_id" not in e for e in onboard_entries(users, "cloud"))

@@ -1,0 +1,185 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the hybrid.identity project
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for hybrid.identity.onboard_run: the onboard_new_users method, chunk by chunk.
+
+The role used to pass every chunk's users and results between tasks through Jinja; Ansible 2.18
+renders such lists to text and parses them back, about 1 s per 1,000 users per expression, which
+cost more than the directory writes themselves. Here the same modules (ad_user, cloud_user,
+cloud_license, account_link) run per chunk on the task's host with the play's module_defaults,
+and the rows and results stay Python objects from the input file to the report.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+
+from ansible.errors import AnsibleError
+from ansible.executor.module_common import get_action_args_with_defaults
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.hybrid.identity.plugins.module_utils._report import merge_results
+from ansible_collections.hybrid.identity.plugins.module_utils._role_input import (
+    InputError, chunk_plan, validate_new_users)
+from ansible_collections.hybrid.identity.plugins.module_utils._role_logic import (
+    ok_users, onboard_entries, password_entries, report_users, step_results, with_passwords)
+from ansible_collections.hybrid.identity.plugins.plugin_utils._password_file import write_password_file
+from ansible_collections.hybrid.identity.plugins.plugin_utils._report_files import write_report
+from ansible_collections.hybrid.identity.plugins.plugin_utils._role_input_files import input_failure, load_rows
+
+ARGSPEC = dict(
+    users=dict(type="list", elements="raw"),
+    csv=dict(type="path"),
+    verified_domains=dict(type="list", elements="str", default=[]),
+    skus=dict(type="list", elements="str", default=[]),
+    upn_suffix=dict(type="str"),
+    licenses=dict(type="list", elements="str", default=[]),
+    usage_location=dict(type="str"),
+    ou=dict(type="str"),
+    groups=dict(type="list", elements="str", default=[]),
+    chunk_size=dict(type="int", default=1000),
+    generate_passwords=dict(type="bool", default=True),
+    link_attribute=dict(type="str", default="msDS-cloudExtensionAttribute1"),
+    force_password_change=dict(type="bool", default=False, no_log=False),
+    password_file=dict(type="path", default="hybrid_identity_reports/onboard_new_users-passwords.csv", no_log=False),
+    password_file_vault=dict(type="bool", default=False, no_log=False),
+    report_dir=dict(type="path", default="hybrid_identity_reports"),
+    title=dict(type="str", default="Onboard new users"),
+    max_errors=dict(type="int", default=200),
+)
+STEPS = ("ad", "cloud", "license", "link")
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+
+    def _module(self, name, args, task_vars, diffs, label):
+        """One module run on the task's host, with the play's module_defaults for that module."""
+        args = get_action_args_with_defaults(name, args, self._task.module_defaults, self._templar,
+                                             action_groups=self._task._parent._play._action_groups)
+        omit = task_vars.get("omit")
+        args = dict((k, v) for k, v in args.items() if omit is None or v != omit)
+        # The modules get no_log: their syslog line would render every user's entry (passwords are
+        # no_log options either way), and this task's own result carries no secrets.
+        no_log, self._task.no_log = self._task.no_log, True
+        try:
+            result = self._execute_module(module_name=name, module_args=args, task_vars=task_vars)
+        finally:
+            self._task.no_log = no_log
+        diff = result.get("diff")
+        if isinstance(diff, dict) and (diff.get("before") or diff.get("after")):
+            diffs.append(dict(diff, before_header="%s (%s)" % (name, label), after_header="%s (%s)" % (name, label)))
+        return result
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        task_vars = task_vars or {}
+        _valid, args = self.validate_argument_spec(argument_spec=ARGSPEC, mutually_exclusive=[("users", "csv")])
+        check_mode = bool(self._task.check_mode if self._task.check_mode is not None else self._play_context.check_mode)
+        host = task_vars.get("inventory_hostname", "localhost")
+        try:
+            rows, source = load_rows(args["csv"], args["users"], "new_users")
+        except (InputError, UnicodeError, AnsibleError) as exc:
+            result.update(failed=True, msg="cannot read the input: %s" % exc, errors=[str(exc)])
+            return result
+        users, errors = validate_new_users(
+            rows, args["verified_domains"], args["skus"], upn_suffix=args["upn_suffix"],
+            default_licenses=args["licenses"], default_usage_location=args["usage_location"],
+            default_ou=args["ou"], default_groups=args["groups"], source=source)
+        if errors:
+            result.update(failed=True, errors=errors, count=len(rows),
+                          msg=input_failure(errors, len(rows), "new_users", args["max_errors"]))
+            return result
+        if not users:
+            result.update(failed=True, msg="the input holds no users")
+            return result
+        if args["generate_passwords"]:
+            users = with_passwords(users)
+
+        results = dict((step, []) for step in STEPS)
+        diffs, changed = [], False
+        skip = ["failed", "created"] if check_mode else ["failed"]
+        try:
+            for chunk in chunk_plan(len(users), args["chunk_size"]):
+                batch = users[chunk["start"]:chunk["end"]]
+                done = self._chunk(batch, args, skip, task_vars, diffs, chunk["label"])
+                for step in STEPS:
+                    results[step].extend(done[step]["items"])
+                    changed = changed or done[step]["changed"]
+                self._display.display("%s [%s] %s: %s" % (args["title"], host, chunk["label"], ", ".join(
+                    "%s %s" % (step, _counts(done[step]["items"])) for step in STEPS)))
+        finally:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+
+        notes, passwords = [], {"path": None, "count": 0}
+        entries = password_entries(users, results["ad"])
+        if entries:
+            path = _abspath(args["password_file"])
+            passwords = {"path": path, "count": len(entries)}
+            if check_mode:
+                notes.append("check mode: %d passwords would be written to %s" % (len(entries), path))
+            else:
+                try:
+                    notes.append(write_password_file(path, entries, self._loader, vault=args["password_file_vault"]))
+                except (AnsibleError, OSError, ValueError) as exc:
+                    result.update(failed=True, msg="cannot write the password file %s: %s; the users were created, "
+                                                   "set their passwords again (update_password: always)" % (path, exc))
+                    return result
+                changed = True
+        records = merge_results(report_users(users), [(step, results[step]) for step in STEPS])
+        try:
+            counts, paths, lines = write_report(args["title"], "onboard_new_users", records, args["report_dir"], host,
+                                                check_mode, notes=notes)
+        except OSError as exc:
+            result.update(failed=True, msg="cannot write the report to %s: %s" % (args["report_dir"], exc))
+            return result
+        result.update(changed=changed, summary=counts, report=paths, summary_lines=lines + notes, passwords=passwords,
+                      steps=dict((step, _tally(results[step])) for step in STEPS),
+                      failures=[r for r in records if r["status"] == "failed"], msg="\n".join(lines + notes))
+        if diffs and self._task.diff:
+            result["diff"] = diffs
+        return result
+
+    def _chunk(self, batch, args, skip, task_vars, diffs, label):
+        """ad_user -> cloud_user (users AD holds) -> cloud_license and account_link (users both hold)."""
+        done = dict((step, {"items": [], "changed": False}) for step in STEPS)
+
+        def step(name, module, module_args, users):
+            outcome = self._module(module, module_args, task_vars, diffs, label)
+            done[name] = {"items": step_results(outcome, users), "changed": bool(outcome.get("changed"))}
+            return done[name]["items"]
+
+        ad = step("ad", "hybrid.identity.ad_user", {"users": onboard_entries(batch, "ad")}, batch)
+        in_ad = ok_users(batch, ad)
+        cloud = []
+        if in_ad:
+            # A user AD has just created is linked in the cloud create itself (its anchor is known now).
+            cloud = step("cloud", "hybrid.identity.cloud_user",
+                         {"users": onboard_entries(in_ad, "cloud", ad), "update_immutable_id": "on_create"}, in_ad)
+        # Users on both sides (in check mode, users still to be created are left out: nothing to license or link).
+        both = ok_users(ok_users(batch, ad, skip), cloud, skip)
+        licenses = onboard_entries(both, "license")
+        if licenses:
+            step("license", "hybrid.identity.cloud_license", {"users": licenses}, both)
+        if both:
+            step("link", "hybrid.identity.account_link",
+                 {"pairs": onboard_entries(both, "link"), "link_attribute": args["link_attribute"],
+                  "force_password_change": args["force_password_change"]}, both)
+        return done
+
+
+def _abspath(path):
+    return os.path.abspath(os.path.expanduser(path))
+
+
+def _tally(items):
+    counts = {}
+    for item in items:
+        counts[item.get("action") or "unknown"] = counts.get(item.get("action") or "unknown", 0) + 1
+    return counts
+
+
+def _counts(items):
+    tally = _tally(items)
+    return " ".join("%s=%d" % (action, tally[action]) for action in sorted(tally)) or "-"

@@ -1,0 +1,167 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the hybrid.identity project
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: onboard_run
+short_description: Onboard new users in AD and Microsoft 365 together, chunk by chunk (the engine of onboard_new_users)
+version_added: 0.1.0
+description:
+  - Runs on the controller (action plugin) and drives, for each chunk of users, the modules
+    M(hybrid.identity.ad_user), M(hybrid.identity.cloud_user), M(hybrid.identity.cloud_license) and
+    M(hybrid.identity.account_link) on the task's host, with the play's C(module_defaults) for each of them
+    (C(group/hybrid.identity.ad), C(group/hybrid.identity.cloud), C(hybrid.identity.account_link)) or the
+    HYBRID_IDENTITY_* / AZURE_* environment variables for the connections.
+  - First checks every row (the checks of M(hybrid.identity.user_input)); one bad row stops the run before
+    anything is written, and every bad row is named with its fix.
+  - "Per chunk: creates or updates the users in AD; creates or updates in the cloud those AD holds (a user AD has
+    just created gets onPremisesImmutableId = base64 of its new objectGUID in the create itself, so it is linked in
+    the same write); assigns licenses and links the accounts (the cloud id in O(link_attribute)) for users both sides
+    hold. A user failing a step is reported failed and skips the later steps; the other users go on."
+  - Prints a progress line per chunk, writes generated passwords to O(password_file) and a CSV and HTML report
+    to O(report_dir). The users and their results never pass through Jinja (see the performance guide).
+  - The role M(hybrid.identity.onboard_new_users) is the documented way to use it (ansible-doc -t role).
+author:
+  - hybrid.identity contributors (@hybrid-identity)
+options:
+  users:
+    description: The new users as a list of dictionaries (columns as in the role). Mutually exclusive with O(csv).
+    type: list
+    elements: raw
+  csv:
+    description:
+      - A CSV file on the controller, first line the column names. A relative path is relative to the
+        directory ansible-playbook runs in. List columns (C(licenses), C(groups)) separate values with C(;).
+    type: path
+  verified_domains:
+    description: The tenant's verified domains; UPNs in other domains are refused.
+    type: list
+    elements: str
+    default: []
+  skus:
+    description: The tenant's SKU part numbers (and ids); other licenses are refused.
+    type: list
+    elements: str
+    default: []
+  upn_suffix:
+    description: The domain of UPNs built from C(username) when a row has no C(upn).
+    type: str
+  licenses:
+    description: Licenses of rows without a C(licenses) value.
+    type: list
+    elements: str
+    default: []
+  usage_location:
+    description: Usage location of rows without one.
+    type: str
+  ou:
+    description: The OU (DN) of rows without an C(ou) value.
+    type: str
+  groups:
+    description: AD groups of rows without a C(groups) value.
+    type: list
+    elements: str
+    default: []
+  chunk_size:
+    description: Users per chunk; one run of each module per chunk, and one progress line.
+    type: int
+    default: 1000
+  generate_passwords:
+    description: Give rows without a password one from the collection's password generator.
+    type: bool
+    default: true
+  link_attribute:
+    description: The AD attribute that holds the linked cloud object id.
+    type: str
+    default: msDS-cloudExtensionAttribute1
+  force_password_change:
+    description: Make users change the password at the next on-premises logon when their link is written.
+    type: bool
+    default: false
+  password_file:
+    description: Where generated passwords of users created in this run go on the controller (mode 0600).
+    type: path
+    default: hybrid_identity_reports/onboard_new_users-passwords.csv
+  password_file_vault:
+    description: Vault-encrypt the password file with the run's vault password.
+    type: bool
+    default: false
+  report_dir:
+    description: Where the CSV and HTML reports go on the controller.
+    type: path
+    default: hybrid_identity_reports
+  title:
+    description: The report's title.
+    type: str
+    default: Onboard new users
+  max_errors:
+    description: How many bad rows the failure message lists (all are in RV(errors)).
+    type: int
+    default: 200
+attributes:
+  check_mode:
+    support: full
+    description: Runs every step in check mode and writes nothing (no password file either); users still to be created are not licensed or linked in the plan.
+  diff_mode:
+    support: full
+    description: Returns the diffs of every step (never a password).
+seealso:
+  - module: hybrid.identity.user_input
+  - module: hybrid.identity.ad_user
+  - module: hybrid.identity.cloud_user
+  - module: hybrid.identity.cloud_license
+  - module: hybrid.identity.account_link
+'''
+
+EXAMPLES = r'''
+- name: Onboard the users of new_users.csv
+  hybrid.identity.onboard_run:
+    csv: new_users.csv
+    verified_domains: "{{ tenant.verified_domains }}"
+    skus: "{{ tenant.skus | map(attribute='sku_part_number') }}"
+    upn_suffix: contoso.com
+    usage_location: US
+  register: onboarded
+
+- name: Show the summary
+  ansible.builtin.debug:
+    msg: "{{ onboarded.summary_lines }}"
+'''
+
+RETURN = r'''
+summary:
+  description: How many users ended in each state (C(created), C(updated), C(unchanged), C(failed), ..., C(total)).
+  returned: success
+  type: dict
+summary_lines:
+  description: The summary as lines of text, with the report paths and the password file note.
+  returned: success
+  type: list
+  elements: str
+report:
+  description: Paths of the C(csv) and C(html) reports.
+  returned: success
+  type: dict
+steps:
+  description: Per step (C(ad), C(cloud), C(license), C(link)), how many users got each module action.
+  returned: success
+  type: dict
+passwords:
+  description: C(path) of the password file and C(count) of passwords written (or, in check mode, to be written).
+  returned: success
+  type: dict
+failures:
+  description: The report records of the users that failed, with the step and the error.
+  returned: success
+  type: list
+  elements: dict
+errors:
+  description: One sentence per bad row, naming the row (CSV line or list item) and what to fix.
+  returned: failure
+  type: list
+  elements: str
+'''
