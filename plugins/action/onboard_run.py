@@ -23,7 +23,8 @@ from ansible_collections.hybrid.identity.plugins.module_utils._report import mer
 from ansible_collections.hybrid.identity.plugins.module_utils._role_input import (
     InputError, chunk_plan, validate_new_users)
 from ansible_collections.hybrid.identity.plugins.module_utils._role_logic import (
-    ok_users, onboard_entries, password_entries, report_users, step_results, with_passwords)
+    ONBOARD_STEPS, ok_users, onboard_entries, password_entries, report_users, results_by_user, settled,
+    step_results, user_key, with_passwords)
 from ansible_collections.hybrid.identity.plugins.plugin_utils._password_file import write_password_file
 from ansible_collections.hybrid.identity.plugins.plugin_utils._report_files import write_report
 from ansible_collections.hybrid.identity.plugins.plugin_utils._role_input_files import input_failure, load_rows
@@ -38,7 +39,8 @@ ARGSPEC = dict(
     usage_location=dict(type="str"),
     ou=dict(type="str"),
     groups=dict(type="list", elements="str", default=[]),
-    chunk_size=dict(type="int", default=1000),
+    chunk_size=dict(type="int", default=500),
+    plan_chunk_size=dict(type="int", default=5000),
     generate_passwords=dict(type="bool", default=True),
     link_attribute=dict(type="str", default="msDS-cloudExtensionAttribute1"),
     force_password_change=dict(type="bool", default=False, no_log=False),
@@ -48,25 +50,29 @@ ARGSPEC = dict(
     title=dict(type="str", default="Onboard new users"),
     max_errors=dict(type="int", default=200),
 )
-STEPS = ("ad", "cloud", "license", "link")
+STEPS = ONBOARD_STEPS
+# In check mode users still to be created are left out of licensing and linking: nothing to license or link yet.
+CHECK_SKIP = ["failed", "created"]
 
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
 
-    def _module(self, name, args, task_vars, diffs, label):
+    def _module(self, name, args, task_vars, diffs, label, check_mode):
         """One module run on the task's host, with the play's module_defaults for that module."""
         args = get_action_args_with_defaults(name, args, self._task.module_defaults, self._templar,
                                              action_groups=self._task._parent._play._action_groups)
         omit = task_vars.get("omit")
         args = dict((k, v) for k, v in args.items() if omit is None or v != omit)
         # The modules get no_log: their syslog line would render every user's entry (passwords are
-        # no_log options either way), and this task's own result carries no secrets.
-        no_log, self._task.no_log = self._task.no_log, True
+        # no_log options either way), and this task's own result carries no secrets. The plan pass
+        # runs them in check mode whatever the task's mode.
+        saved = self._task.no_log, self._task.check_mode
+        self._task.no_log, self._task.check_mode = True, check_mode
         try:
             result = self._execute_module(module_name=name, module_args=args, task_vars=task_vars)
         finally:
-            self._task.no_log = no_log
+            self._task.no_log, self._task.check_mode = saved
         diff = result.get("diff")
         if isinstance(diff, dict) and (diff.get("before") or diff.get("after")):
             diffs.append(dict(diff, before_header="%s (%s)" % (name, label), after_header="%s (%s)" % (name, label)))
@@ -97,20 +103,49 @@ class ActionModule(ActionBase):
         if args["generate_passwords"]:
             users = with_passwords(users)
 
-        results = dict((step, []) for step in STEPS)
-        diffs, changed = [], False
-        skip = ["failed", "created"] if check_mode else ["failed"]
+        # 1. The plan: every user through every step in check mode, in big chunks (reads only). It is
+        #    what check mode shows, and on a rerun it finds the users already done, so only the users
+        #    with something to do go through the (smaller, progress-reporting) write chunks.
+        plan, plan_diffs, plan_changed = dict((step, {}) for step in STEPS), [], False
+        plan_size = max(args["chunk_size"], args["plan_chunk_size"])
         try:
-            for chunk in chunk_plan(len(users), args["chunk_size"]):
+            for chunk in chunk_plan(len(users), plan_size):
                 batch = users[chunk["start"]:chunk["end"]]
-                done = self._chunk(batch, args, skip, task_vars, diffs, chunk["label"])
+                done = self._chunk(batch, args, CHECK_SKIP, task_vars, plan_diffs, "plan, " + chunk["label"], True)
                 for step in STEPS:
-                    results[step].extend(done[step]["items"])
-                    changed = changed or done[step]["changed"]
-                self._display.display("%s [%s] %s: %s" % (args["title"], host, chunk["label"], ", ".join(
-                    "%s %s" % (step, _counts(done[step]["items"])) for step in STEPS)))
+                    plan[step].update(results_by_user(batch, done[step]["items"]))
+                    plan_changed = plan_changed or done[step]["changed"]
+            todo = [u for u in users if not settled(u, plan)]
+            self._display.display("%s [%s] plan: %d of %d users to create or change%s" % (
+                args["title"], host, len(todo), len(users), "" if not todo else " (" + ", ".join(
+                    "%s %s" % (step, _counts(plan[step].values(), skip=("unchanged",))) for step in STEPS) + ")"))
+
+            # 2. The writes (not in check mode): chunk by chunk, with a progress line each.
+            written = dict((step, {}) for step in STEPS)
+            diffs, changed = plan_diffs if check_mode else [], False
+            if check_mode:
+                changed = plan_changed
+            else:
+                for chunk in chunk_plan(len(todo), args["chunk_size"]) if todo else []:
+                    batch = todo[chunk["start"]:chunk["end"]]
+                    done = self._chunk(batch, args, ["failed"], task_vars, diffs, chunk["label"], False)
+                    for step in STEPS:
+                        written[step].update(results_by_user(batch, done[step]["items"]))
+                        changed = changed or done[step]["changed"]
+                    self._display.display("%s [%s] %s: %s" % (args["title"], host, chunk["label"], ", ".join(
+                        "%s %s" % (step, _counts(done[step]["items"])) for step in STEPS)))
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
+        # A user that was written has only its write results (a step it did not reach has none); the
+        # others keep the plan's (all unchanged). In check mode the plan is the result.
+        pending = set(user_key(u) for u in todo) if not check_mode else set()
+        results = dict((step, []) for step in STEPS)
+        for user in users:
+            key = user_key(user)
+            for step in STEPS:
+                item = (written if key in pending else plan)[step].get(key)
+                if item is not None:
+                    results[step].append(item)
 
         notes, passwords = [], {"path": None, "count": 0}
         entries = password_entries(users, results["ad"])
@@ -141,12 +176,12 @@ class ActionModule(ActionBase):
             result["diff"] = diffs
         return result
 
-    def _chunk(self, batch, args, skip, task_vars, diffs, label):
+    def _chunk(self, batch, args, skip, task_vars, diffs, label, check_mode):
         """ad_user -> cloud_user (users AD holds) -> cloud_license and account_link (users both hold)."""
         done = dict((step, {"items": [], "changed": False}) for step in STEPS)
 
         def step(name, module, module_args, users):
-            outcome = self._module(module, module_args, task_vars, diffs, label)
+            outcome = self._module(module, module_args, task_vars, diffs, label, check_mode)
             done[name] = {"items": step_results(outcome, users), "changed": bool(outcome.get("changed"))}
             return done[name]["items"]
 
@@ -180,6 +215,6 @@ def _tally(items):
     return counts
 
 
-def _counts(items):
+def _counts(items, skip=()):
     tally = _tally(items)
-    return " ".join("%s=%d" % (action, tally[action]) for action in sorted(tally)) or "-"
+    return " ".join("%s=%d" % (action, tally[action]) for action in sorted(tally) if action not in skip) or "-"

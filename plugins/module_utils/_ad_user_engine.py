@@ -151,6 +151,16 @@ class UserEngine(object):
                 extra.extend(((item.spec.get("attributes") or {}).get(part) or {}).keys())
         return extra
 
+    def _planned_options(self):
+        """The options any listed user sets, or None (read everything) when a user is to be deleted:
+        its diff shows all it had."""
+        options = set()
+        for item in self.items:
+            if item.state == "absent":
+                return None
+            options.update(key for key, value in item.spec.items() if value is not None)
+        return options
+
     def _read_users(self):
         """One OR-search family: the listed users plus whoever holds a wanted sAMAccountName or UPN."""
         terms = set()
@@ -163,7 +173,7 @@ class UserEngine(object):
                     terms.add(self._term("sam", item.sam))
                 if item.upn:
                     terms.add(self._term("upn", item.upn))
-        attributes = read_attributes(self._extra_attributes() + ["objectClass"])
+        attributes = read_attributes(self._extra_attributes() + ["objectClass"], self._planned_options())
         for chunk in chunks(sorted(terms), OR_CHUNK):
             # No objectClass restriction: sAMAccountName and UPN must be unique across every class.
             for entry in self.client.search(self.base, codecs.or_filter(chunk), attributes):

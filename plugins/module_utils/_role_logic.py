@@ -334,7 +334,7 @@ def onboard_entries(users, step, ad_results=None):
     on_create keeps it from touching users that already exist)."""
     created = {}
     if step == "cloud" and ad_results:
-        index = _result_index(ad_results)
+        index = result_index(ad_results)
         for user in users:
             item = index.get(str(user.get("upn") or "").casefold())
             if item and item.get("action") == "created" and item.get("immutable_id"):
@@ -383,7 +383,8 @@ def onboard_entries(users, step, ad_results=None):
 RESULT_KEYS = ("upn", "user_principal_name", "cloud_upn", "key", "name", "user")
 
 
-def _result_index(results):
+def result_index(results):
+    """{casefolded UPN / name / key: item} of a step's per-object results."""
     index = {}
     for item in results or []:
         for field in RESULT_KEYS:
@@ -395,7 +396,7 @@ def _result_index(results):
 
 def ok_users(users, results, exclude_actions=("failed",), key="upn"):
     """The users whose result in results exists and has an action not in exclude_actions."""
-    index = _result_index(results)
+    index = result_index(results)
     kept = []
     for user in users:
         item = index.get(str(user.get(key) or "").casefold())
@@ -527,3 +528,33 @@ def select_ad_users(ad_users, include_disabled=False):
         else:
             selected.append(user)
     return selected, excluded
+
+
+ONBOARD_STEPS = ("ad", "cloud", "license", "link")
+
+
+def user_key(user):
+    return user.get("key") or str(user.get("upn")).lower()
+
+
+def results_by_user(users, items):
+    """{user key: its item} for one step's results of these users (matched by UPN, as ok_users does)."""
+    index = result_index(items)
+    out = {}
+    for user in users:
+        item = index.get(str(user.get("upn") or "").casefold())
+        if item is not None:
+            out[user_key(user)] = item
+    return out
+
+
+def settled(user, plan, steps=ONBOARD_STEPS):
+    """Nothing to do for this user in any step of the plan ({step: {user key: item}}); the license
+    step counts only when the row asks for licenses."""
+    for step in steps:
+        if step == "license" and not user.get("licenses"):
+            continue
+        item = plan[step].get(user_key(user))
+        if item is None or item.get("action") != "unchanged":
+            return False
+    return True

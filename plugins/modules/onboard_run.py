@@ -18,7 +18,9 @@ description:
     HYBRID_IDENTITY_* / AZURE_* environment variables for the connections.
   - First checks every row (the checks of M(hybrid.identity.user_input)); one bad row stops the run before
     anything is written, and every bad row is named with its fix.
-  - "Per chunk: creates or updates the users in AD; creates or updates in the cloud those AD holds (a user AD has
+  - Then the plan, every step in check mode over all users (in chunks of O(plan_chunk_size)). In check mode
+    this is the result; otherwise only the users with something to create or change go on to the writes.
+  - "Per write chunk: creates or updates the users in AD; creates or updates in the cloud those AD holds (a user AD has
     just created gets onPremisesImmutableId = base64 of its new objectGUID in the create itself, so it is linked in
     the same write); assigns licenses and links the accounts (the cloud id in O(link_attribute)) for users both sides
     hold. A user failing a step is reported failed and skips the later steps; the other users go on."
@@ -67,9 +69,18 @@ options:
     elements: str
     default: []
   chunk_size:
-    description: Users per chunk; one run of each module per chunk, and one progress line.
+    description: Users per write chunk; one run of each module per chunk, and one progress line.
     type: int
-    default: 1000
+    default: 500
+  plan_chunk_size:
+    description:
+      - Users per chunk of the plan, the first pass that runs every step in check mode (reads only) to find
+        the users with something to do. Only those go through the write chunks, so a rerun that finds
+        nothing to do makes one read pass. Bigger plan chunks mean fewer module runs and more memory per
+        module process (about 25 MB per 1,000 users).
+      - The larger of O(chunk_size) and this is used.
+    type: int
+    default: 5000
   generate_passwords:
     description: Give rows without a password one from the collection's password generator.
     type: bool

@@ -393,9 +393,12 @@ PHASES = {
     "hybrid.identity.account_link": "account_link",
     "hybrid.identity.password_file": "password file",
     "hybrid.identity.run_report": "report",
+    "hybrid.identity.onboard_run": "onboard_run controller",
 }
 PHASE_ORDER = ["startup", "tenant read", "input check", "ad_user", "cloud_user", "cloud_license", "account_link",
-               "password file", "report", "role glue", "shutdown"]
+               "onboard_run controller", "password file", "report", "role glue", "shutdown"]
+# Modules that onboard_run runs inside its one task: their phases come from the probe's process times.
+DRIVEN_MODULES = ("ad_user", "cloud_user", "cloud_license", "account_link")
 
 
 def phases(run):
@@ -415,6 +418,15 @@ def phases(run):
         if previous_end is not None and task["start"] > previous_end:
             out["role glue"] += task["start"] - previous_end
         previous_end = max(previous_end or 0, task["end"])
+    if counts["onboard_run controller"]:
+        # One task ran the modules: each module's phase is its processes' lifetime (probe), the rest of
+        # the task is the controller's own work (input checks, chunk loop, password file, report).
+        for record in run.get("probe") or []:
+            if record.get("module") in DRIVEN_MODULES:
+                seconds = record.get("seconds") or 0.0
+                out[record["module"]] += seconds
+                counts[record["module"]] += 1
+                out["onboard_run controller"] -= seconds
     launched = run.get("launched", tasks[0]["start"])
     out["startup"] = max(0.0, tasks[0]["start"] - launched)
     out["shutdown"] = max(0.0, launched + run["wall_s"] - previous_end)

@@ -119,3 +119,19 @@ def test_cloud_entries_carry_the_anchor_of_users_ad_just_created():
     entries = onboard_entries(users, "cloud", ad)
     assert [e.get("on_premises_immutable_id") for e in entries] == ["AAAA", None, None]
     assert all("on_premises_immutable_id" not in e for e in onboard_entries(users, "cloud"))
+
+
+def test_plan_settles_only_users_unchanged_in_every_step():
+    from ansible_collections.hybrid.identity.plugins.module_utils._role_logic import results_by_user, settled
+    users = [{"upn": "done@c.com", "licenses": ["E3"]}, {"upn": "nolic@c.com", "licenses": []},
+             {"upn": "relink@c.com", "licenses": []}, {"upn": "new@c.com", "licenses": []}]
+    same = [{"name": u["upn"], "upn": u["upn"], "action": "unchanged"} for u in users[:3]]
+    plan = {"ad": results_by_user(users, same + [{"upn": "new@c.com", "action": "created"}]),
+            "cloud": results_by_user(users, [{"name": u["upn"].upper(), "action": "unchanged"} for u in users[:3]]),
+            "license": results_by_user(users, [{"name": "done@c.com", "action": "unchanged"}]),
+            "link": results_by_user(users, [{"cloud_upn": "done@c.com", "name": "done", "action": "unchanged"},
+                                            {"cloud_upn": "nolic@c.com", "name": "nolic", "action": "unchanged"},
+                                            {"cloud_upn": "relink@c.com", "name": "relink", "action": "linked"}])}
+    assert [settled(u, plan) for u in users] == [True, True, False, False]
+    del plan["license"]["done@c.com"]          # a row with licenses needs the license step's word
+    assert settled(users[0], plan) is False
