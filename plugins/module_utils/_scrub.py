@@ -81,13 +81,26 @@ class Scrubber(object):
         raise TypeError("Value of unknown type: %s" % type(value))
 
 
+# Lists longer than this are not echoed back in `invocation` below -vvv (the callback shows it only from -vvv).
+ECHO_LIMIT = 50
+
+
+def echoed_arguments(params, verbosity):
+    """The module arguments echoed in the result's `invocation`: all of them at -vvv and above, else long
+    lists (10,000 users) as a count: Ansible wraps and copies every returned value on the controller."""
+    if verbosity >= 3:
+        return params
+    return dict((key, "(%d entries; shown with -vvv)" % len(value) if isinstance(value, list) and len(value) > ECHO_LIMIT
+                 else value) for key, value in params.items())
+
+
 def use_linear_scrub(module):
     """Make module.exit_json / fail_json hide no_log values with Scrubber, then hand the result to
     AnsibleModule with nothing left for its own (quadratic) pass."""
     exit_json, fail_json = module.exit_json, module.fail_json
 
     def prepare(kwargs):
-        kwargs.setdefault("invocation", {"module_args": module.params})
+        kwargs.setdefault("invocation", {"module_args": echoed_arguments(module.params, getattr(module, "_verbosity", 0))})
         scrubber = Scrubber(module.no_log_values)
         preserved = dict((k, v) for k, v in kwargs.items() if v is None or isinstance(v, bool))
         clean = scrubber.value(kwargs)

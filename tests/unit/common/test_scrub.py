@@ -38,6 +38,7 @@ class Module(object):
     def __init__(self, secrets):
         self.no_log_values = set(secrets)
         self.params = {"users": [{"name": "a", "password": s} for s in secrets]}
+        self._verbosity = 3
         self.exits = []
 
     def exit_json(self, **kwargs):
@@ -58,3 +59,10 @@ def test_module_exits_are_scrubbed_before_ansible_sees_them():
     module.fail_json(msg="cannot: Pw-one-111", failed_users=["Pw-one-111"])
     kind, kwargs, _left = module.exits[-1]
     assert kind == "fail" and kwargs["msg"] == "cannot: " + MASK and kwargs["failed_users"] == [PLACEHOLDER]
+
+
+def test_long_argument_lists_are_echoed_only_at_vvv():
+    from ansible_collections.hybrid.identity.plugins.module_utils._scrub import echoed_arguments
+    params = {"users": [{"name": str(i)} for i in range(51)], "state": "present", "few": [1, 2]}
+    assert echoed_arguments(params, 0) == {"users": "(51 entries; shown with -vvv)", "state": "present", "few": [1, 2]}
+    assert echoed_arguments(params, 3) is params
