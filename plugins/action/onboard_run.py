@@ -20,25 +20,17 @@ from ansible.executor.module_common import get_action_args_with_defaults
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.hybrid.identity.plugins.module_utils._report import merge_results
-from ansible_collections.hybrid.identity.plugins.module_utils._role_input import (
-    InputError, chunk_plan, validate_new_users)
+from ansible_collections.hybrid.identity.plugins.module_utils._role_input import InputError, chunk_plan
 from ansible_collections.hybrid.identity.plugins.module_utils._role_logic import (
     ONBOARD_STEPS, ok_users, onboard_entries, password_entries, report_users, results_by_user, settled,
     step_results, user_key, with_passwords)
 from ansible_collections.hybrid.identity.plugins.plugin_utils._password_file import write_password_file
 from ansible_collections.hybrid.identity.plugins.plugin_utils._report_files import write_report
-from ansible_collections.hybrid.identity.plugins.plugin_utils._role_input_files import input_failure, load_rows
+from ansible_collections.hybrid.identity.plugins.plugin_utils._role_input_files import (
+    ROWS_ARGSPEC, check_new_users, input_failure, load_rows)
 
 ARGSPEC = dict(
-    users=dict(type="list", elements="raw"),
-    csv=dict(type="path"),
-    verified_domains=dict(type="list", elements="str", default=[]),
-    skus=dict(type="list", elements="str", default=[]),
-    upn_suffix=dict(type="str"),
-    licenses=dict(type="list", elements="str", default=[]),
-    usage_location=dict(type="str"),
-    ou=dict(type="str"),
-    groups=dict(type="list", elements="str", default=[]),
+    ROWS_ARGSPEC,
     chunk_size=dict(type="int", default=500),
     plan_chunk_size=dict(type="int", default=5000),
     generate_passwords=dict(type="bool", default=True),
@@ -48,7 +40,6 @@ ARGSPEC = dict(
     password_file_vault=dict(type="bool", default=False, no_log=False),
     report_dir=dict(type="path", default="hybrid_identity_reports"),
     title=dict(type="str", default="Onboard new users"),
-    max_errors=dict(type="int", default=200),
 )
 STEPS = ONBOARD_STEPS
 # In check mode users still to be created are left out of licensing and linking: nothing to license or link yet.
@@ -89,10 +80,7 @@ class ActionModule(ActionBase):
         except (InputError, UnicodeError, AnsibleError) as exc:
             result.update(failed=True, msg="cannot read the input: %s" % exc, errors=[str(exc)])
             return result
-        users, errors = validate_new_users(
-            rows, args["verified_domains"], args["skus"], upn_suffix=args["upn_suffix"],
-            default_licenses=args["licenses"], default_usage_location=args["usage_location"],
-            default_ou=args["ou"], default_groups=args["groups"], source=source)
+        users, errors = check_new_users(rows, source, args)
         if errors:
             result.update(failed=True, errors=errors, count=len(rows),
                           msg=input_failure(errors, len(rows), "new_users", args["max_errors"]))

@@ -10,24 +10,16 @@ from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.hybrid.identity.plugins.module_utils._role_input import (
-    InputError, chunk_plan, validate_new_users, validate_pairs)
+    InputError, chunk_plan, validate_pairs)
 from ansible_collections.hybrid.identity.plugins.module_utils._role_logic import with_passwords
-from ansible_collections.hybrid.identity.plugins.plugin_utils._role_input_files import input_failure, load_rows
+from ansible_collections.hybrid.identity.plugins.plugin_utils._role_input_files import (
+    ROWS_ARGSPEC, check_new_users, input_failure, load_rows)
 
 ARGSPEC = dict(
+    ROWS_ARGSPEC,
     kind=dict(type="str", default="new_users", choices=["new_users", "pairs"]),
-    users=dict(type="list", elements="raw"),
-    csv=dict(type="path"),
-    verified_domains=dict(type="list", elements="str", default=[]),
-    skus=dict(type="list", elements="str", default=[]),
-    upn_suffix=dict(type="str"),
-    licenses=dict(type="list", elements="str", default=[]),
-    usage_location=dict(type="str"),
-    ou=dict(type="str"),
-    groups=dict(type="list", elements="str", default=[]),
     chunk_size=dict(type="int", default=500),
     generate_passwords=dict(type="bool", default=False),
-    max_errors=dict(type="int", default=200),
 )
 
 
@@ -49,10 +41,7 @@ class ActionModule(ActionBase):
         if kind == "pairs":
             items, errors = validate_pairs(rows, source=source)
         else:
-            items, errors = validate_new_users(
-                rows, args["verified_domains"], args["skus"], upn_suffix=args["upn_suffix"],
-                default_licenses=args["licenses"], default_usage_location=args["usage_location"],
-                default_ou=args["ou"], default_groups=args["groups"], source=source)
+            items, errors = check_new_users(rows, source, args)
         if errors:
             result.update(failed=True, errors=errors, count=len(rows),
                           msg=input_failure(errors, len(rows), kind, args["max_errors"]))

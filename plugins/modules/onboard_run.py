@@ -30,44 +30,6 @@ description:
 author:
   - hybrid.identity contributors (@hybrid-identity)
 options:
-  users:
-    description: The new users as a list of dictionaries (columns as in the role). Mutually exclusive with O(csv).
-    type: list
-    elements: raw
-  csv:
-    description:
-      - A CSV file on the controller, first line the column names. A relative path is relative to the
-        directory ansible-playbook runs in. List columns (C(licenses), C(groups)) separate values with C(;).
-    type: path
-  verified_domains:
-    description: The tenant's verified domains; UPNs in other domains are refused.
-    type: list
-    elements: str
-    default: []
-  skus:
-    description: The tenant's SKU part numbers (and ids); other licenses are refused.
-    type: list
-    elements: str
-    default: []
-  upn_suffix:
-    description: The domain of UPNs built from C(username) when a row has no C(upn).
-    type: str
-  licenses:
-    description: Licenses of rows without a C(licenses) value.
-    type: list
-    elements: str
-    default: []
-  usage_location:
-    description: Usage location of rows without one.
-    type: str
-  ou:
-    description: The OU (DN) of rows without an C(ou) value.
-    type: str
-  groups:
-    description: AD groups of rows without a C(groups) value.
-    type: list
-    elements: str
-    default: []
   chunk_size:
     description: Users per write chunk; one run of each module per chunk, and one progress line.
     type: int
@@ -109,10 +71,8 @@ options:
     description: The report's title.
     type: str
     default: Onboard new users
-  max_errors:
-    description: How many bad rows the failure message lists (all are in RV(errors)).
-    type: int
-    default: 200
+extends_documentation_fragment:
+  - hybrid.identity.user_rows
 attributes:
   check_mode:
     support: full

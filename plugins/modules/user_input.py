@@ -27,44 +27,6 @@ options:
     type: str
     default: new_users
     choices: [new_users, pairs]
-  users:
-    description: The rows as a list of dictionaries. Mutually exclusive with O(csv).
-    type: list
-    elements: raw
-  csv:
-    description:
-      - A CSV file on the controller, first line the column names. A relative path is relative to the
-        directory ansible-playbook runs in. List columns (C(licenses), C(groups)) separate values with C(;).
-    type: path
-  verified_domains:
-    description: The tenant's verified domains; UPNs in other domains are refused.
-    type: list
-    elements: str
-    default: []
-  skus:
-    description: The tenant's SKU part numbers (and ids); other licenses are refused.
-    type: list
-    elements: str
-    default: []
-  upn_suffix:
-    description: The domain of UPNs built from C(username) when a row has no C(upn).
-    type: str
-  licenses:
-    description: Licenses of rows without a C(licenses) value.
-    type: list
-    elements: str
-    default: []
-  usage_location:
-    description: Usage location of rows without one.
-    type: str
-  ou:
-    description: The OU (DN) of rows without an C(ou) value.
-    type: str
-  groups:
-    description: Groups of rows without a C(groups) value.
-    type: list
-    elements: str
-    default: []
   chunk_size:
     description: How many rows each chunk holds.
     type: int
@@ -73,10 +35,8 @@ options:
     description: Give rows without a password one from the collection's password generator.
     type: bool
     default: false
-  max_errors:
-    description: How many bad rows the failure message lists (all are in RV(errors)).
-    type: int
-    default: 200
+extends_documentation_fragment:
+  - hybrid.identity.user_rows
 attributes:
   check_mode:
     support: full

@@ -10,7 +10,23 @@ import os
 
 from ansible.module_utils.common.text.converters import to_text
 
-from ansible_collections.hybrid.identity.plugins.module_utils._role_input import InputError, read_csv, rows_from_list
+from ansible_collections.hybrid.identity.plugins.module_utils._role_input import (
+    InputError, read_csv, rows_from_list, validate_new_users)
+
+
+# The options of the doc fragment hybrid.identity.user_rows, for the actions that read rows.
+ROWS_ARGSPEC = dict(
+    users=dict(type="list", elements="raw"),
+    csv=dict(type="path"),
+    verified_domains=dict(type="list", elements="str", default=[]),
+    skus=dict(type="list", elements="str", default=[]),
+    upn_suffix=dict(type="str"),
+    licenses=dict(type="list", elements="str", default=[]),
+    usage_location=dict(type="str"),
+    ou=dict(type="str"),
+    groups=dict(type="list", elements="str", default=[]),
+    max_errors=dict(type="int", default=200),
+)
 
 
 def load_rows(csv_path, users, kind):
@@ -35,3 +51,11 @@ def input_failure(errors, total, kind, max_errors=200):
     return "%d of %d %s cannot be used; nothing was written. Fix each of them and run again:\n%s%s" % (
         len(errors), total, "pairs" if kind == "pairs" else "rows", "\n".join(shown),
         "\n(and %d more)" % more if more > 0 else "")
+
+
+def check_new_users(rows, source, args):
+    """validate_new_users with the ROWS_ARGSPEC options of an action: (users, errors)."""
+    return validate_new_users(
+        rows, args["verified_domains"], args["skus"], upn_suffix=args["upn_suffix"],
+        default_licenses=args["licenses"], default_usage_location=args["usage_location"],
+        default_ou=args["ou"], default_groups=args["groups"], source=source)

@@ -45,9 +45,14 @@ def test_onboard_end_to_end_rerun_and_check_mode(fresh, tmp_path):
     vars_file = tmp_path / "vars.json"
     vars_file.write_text(json.dumps({"users": users}))
     admin(lab, "/counters/reset", {})
-    proc, recap = play(lab, "onboard_new_users", tmp_path, "-e", "@%s" % vars_file, check=True)
+    proc, recap = play(lab, "onboard_new_users", tmp_path, "-e", "@%s" % vars_file, "--diff", check=True)
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert admin(lab, "/counters")["totals"]["writes"] == 0  # planned (changed=2), nothing written
+    # --diff shows the plan of every step, never a password
+    assert "hybrid.identity.ad_user (plan, users 1-2 of 2)" in proc.stdout, proc.stdout[-3000:]
+    assert "hybrid.identity.cloud_user (plan, users 1-2 of 2)" in proc.stdout
+    assert "plan: 2 of 2 users to create or change" in proc.stdout
+    assert "Zq8-Strong-Pw" not in proc.stdout
     assert user_by_upn(admin(lab, "/state"), "gen%s@corp.example.com" % TAG) is None
     admin(lab, "/counters/reset", {})
     proc, recap = play(lab, "onboard_new_users", tmp_path, "-e", "@%s" % vars_file)
