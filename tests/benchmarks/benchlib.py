@@ -76,6 +76,33 @@ def lab_up():
     return read_env_file(path)
 
 
+def site_lab(lab, site):
+    """The lab's variables as seen from one site: site1 is the lab itself; site2 (BRANCH.EXAMPLE.LOCAL,
+    `make lab SITES="site1 site2"`) gets its own DC, account and domain DN under the same keys."""
+    if site == "site1":
+        return lab
+    prefix = "LAB_%s_" % site.upper()
+    if prefix + "DOMAIN_SERVER" not in lab:
+        raise RuntimeError("%s is not in the lab: make lab SITES=\"site1 %s\"" % (site, site))
+    out = dict(lab)
+    out.update({"HYBRID_IDENTITY_DOMAIN_SERVER": lab[prefix + "DOMAIN_SERVER"],
+                "HYBRID_IDENTITY_DOMAIN_USERNAME": lab[prefix + "DOMAIN_USERNAME"],
+                "HYBRID_IDENTITY_DOMAIN_PASSWORD": lab[prefix + "DOMAIN_PASSWORD"],
+                "LAB_DOMAIN_DN": lab[prefix + "DOMAIN_DN"]})
+    return out
+
+
+def write_inventory(path, hosts):
+    """A YAML inventory (mode 0600: it holds the sites' lab passwords) of local hosts with their vars."""
+    import yaml
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        yaml.safe_dump({"all": {"hosts": dict((name, dict(v, ansible_connection="local",
+                                                          ansible_python_interpreter=sys.executable))
+                                              for name, v in hosts.items())}}, handle)
+    return path
+
+
 def run_dir(name):
     """A fresh working directory under .build/bench for one script run."""
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -337,14 +364,17 @@ def ensure_collection_link():
         os.symlink(ROOT, link)
 
 
-def run_playbook(playbook, workdir, label, connection, extra_args=(), timeout=3600, wrap=(), extra_env=None):
+def run_playbook(playbook, workdir, label, connection, extra_args=(), timeout=3600, wrap=(), extra_env=None,
+                 inventory=None):
     """One ansible-playbook run as a user types it; returns the measured run.
 
-    wrap: a command to run it under (a profiler: ["py-spy", "record", "--subprocesses", ...])."""
+    wrap: a command to run it under (a profiler: ["py-spy", "record", "--subprocesses", ...]).
+    inventory: an inventory file (sites as hosts) instead of localhost."""
     ensure_collection_link()
     env = playbook_env(connection, workdir, label)
     env.update(extra_env or {})
-    cmd = list(wrap) + [PLAYBOOK, "-i", "localhost,", "-c", "local", playbook] + list(extra_args)
+    where = ["-i", inventory] if inventory else ["-i", "localhost,", "-c", "local"]
+    cmd = list(wrap) + [PLAYBOOK] + where + [playbook] + list(extra_args)
     log_path = os.path.join(workdir, "ansible-%s.log" % label)
     load_before = load_avg()
     launched = time.time()
@@ -354,10 +384,13 @@ def run_playbook(playbook, workdir, label, connection, extra_args=(), timeout=36
     wall = time.monotonic() - start
     with open(log_path) as handle:
         output = handle.read()
-    recap = [line for line in output.splitlines() if line.startswith("localhost")]
+    lines = output.splitlines()
+    after = lines[max(i for i, line in enumerate(lines) if line.startswith("PLAY RECAP")) + 1:] \
+        if any(line.startswith("PLAY RECAP") for line in lines) else []
+    recap = [line for line in after if "ok=" in line]
     return {
         "label": label, "rc": proc.returncode, "wall_s": round(wall, 2), "launched": launched,
-        "recap": recap[-1].strip() if recap else "",
+        "recap": " | ".join(" ".join(line.split()) for line in recap),
         "log": os.path.relpath(log_path, ROOT), "load_before": load_before, "load_after": load_avg(),
         "timings": read_timings(env["HYBRID_BENCH_TIMINGS"]), "probe": read_probe(env["HYBRID_BENCH_PROBE_DIR"]),
         "tail": output[-2500:] if proc.returncode else "",

@@ -234,8 +234,8 @@ def render(data):
                  (runs.get("create") or {}).get("users_per_s"), None],
             ])
         if runs:
-            lines += ["", "Method 1 runs (wall time per phase in seconds; module phases include the controller's "
-                      "templating of their arguments and results):", ""]
+            lines += ["", "Method 1 runs (wall time per phase in seconds; a module's phase is the lifetime of its "
+                      "processes, all chunks; onboard_run controller is the rest of that one task):", ""]
             phase_names = [p for p in B.PHASE_ORDER if any(p in (r.get("phases_s") or {}) for r in runs.values())]
             header = ["run", "wall s", "users/s", "in module processes s"] + phase_names
             rows = []
@@ -287,8 +287,11 @@ def render(data):
     throttled = data.get("throttled")
     if throttled:
         run, p = throttled.get("run") or {}, throttled.get("profile") or {}
-        lines += ["", "### Graph at the real throttling numbers, N = %s (%s)" % ("{:,}".format(throttled["count"]),
-                                                                                 _when(throttled)), ""]
+        sites = throttled.get("sites") or 1
+        where = "" if sites == 1 else ", %d sites in parallel (%s users each), one app registration" % (
+            sites, "{:,}".format(throttled.get("per_site") or 0))
+        lines += ["", "### Graph at the real throttling numbers, N = %s%s (%s)" % (
+            "{:,}".format(throttled["count"]), where, _when(throttled)), ""]
         lines += _table(["wall s", "Graph writes", "writes per 150 s window (gaps s)", "sustained writes/s",
                          "of 20 writes/s", "first..last write s", "span writes/s", "429s (all retried)",
                          "failed users"],

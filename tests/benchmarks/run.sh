@@ -8,6 +8,9 @@
 #   BENCH_PERUSER_N=100  users for the per-user loop baseline
 #   BENCH_THROTTLED=1    also method 1 at Graph's real throttling numbers (BENCH_THROTTLED_N=2000 users,
 #                        4-8 minutes); otherwise the last recorded throttled figures are carried over
+#   BENCH_THROTTLED_SITES=2  the throttled run on both lab DCs in parallel, one app registration (the budget
+#                        binds when sites share an app; one site is directory-bound at 2 writes per user);
+#                        BENCH_THROTTLED_N users per site; starts site2 if needed
 # Each script is one job and can be run alone (see its --help). Benchmarks never assert: they measure.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -33,7 +36,9 @@ echo "== per-user loop"
 "$py" tests/benchmarks/peruser.py --count "${BENCH_PERUSER_N:-100}" --out "$out/peruser.json"
 if [ "${BENCH_THROTTLED:-0}" = 1 ]; then
   echo "== method 1 at Graph's real throttling numbers"
-  "$py" tests/benchmarks/throttled.py --count "${BENCH_THROTTLED_N:-2000}" --out "$out/throttled.json"
+  if [ "${BENCH_THROTTLED_SITES:-1}" = 2 ]; then "$py" tests/lab/lab.py up --site site1 --site site2 >/dev/null; fi
+  "$py" tests/benchmarks/throttled.py --count "${BENCH_THROTTLED_N:-2000}" --sites "${BENCH_THROTTLED_SITES:-1}" \
+    --out "$out/throttled.json"
 fi
 echo "== report"
 "$py" tests/benchmarks/report.py --collect "$out" --json tests/benchmarks/results/latest.json --markdown docs/performance.md

@@ -1,6 +1,6 @@
 """Benchmark: method 1 against Graph's real throttling numbers (opt-in: BENCH_THROTTLED=1; ~4-8 minutes).
 
-    .venv/bin/python tests/benchmarks/throttled.py [--count 2000] [--out FILE]
+    .venv/bin/python tests/benchmarks/throttled.py [--count 2000] [--sites 1|2] [--out FILE]
 
 The private simulator runs the published identity-and-access limits ("preset": "real": 3,000 writes
 per 150 s per app and tenant, 18,000 per 300 s per tenant, resource units by tenant size) while
@@ -11,6 +11,8 @@ recap and the verification), the simulator's write windows (read from its admin 
 rate sustained over them as a fraction of 20 writes/s (see write_profile).
 """
 import argparse
+import contextlib
+import glob
 import os
 import sys
 import threading
@@ -92,40 +94,60 @@ def write_profile(samples, windows=None, budget=B.GRAPH_WRITE_BUDGET, window=B.G
     return out
 
 
-def run_throttled(count, out=None):
+def run_throttled(count, out=None, sites=1):
+    """count users per site; sites > 1 runs the sites in parallel (one inventory host per lab DC) with
+    one app registration, as an MSP onboarding several sites does: the app's write budget is shared."""
     started = B.stamp()
     lab = B.lab_up()
+    names = ["site%d" % (i + 1) for i in range(sites)]
+    labs = dict((name, B.site_lab(lab, name)) for name in names)
     workdir = B.run_dir("throttled-%d" % count)
-    tag = B.new_tag()
-    result = {"count": count, "tag": tag, "workdir": os.path.relpath(workdir, B.ROOT)}
-    with B.Simulator(workdir, units=count + 1000, throttle="real") as sim, B.BenchOU(lab, tag) as ou:
+    tags = dict((name, B.new_tag()) for name in names)
+    total = count * sites
+    result = {"count": total, "per_site": count, "sites": sites, "tags": tags,
+              "workdir": os.path.relpath(workdir, B.ROOT)}
+    with B.Simulator(workdir, units=total + 1000, throttle="real") as sim, contextlib.ExitStack() as stack:
+        ous = dict((name, stack.enter_context(B.BenchOU(labs[name], tags[name]))) for name in names)
         config = sim.throttle(preset="real")["config"]
         result["throttle"] = config
-        csv_path = B.write_csv(B.generate_users(count, tag, ou.dn), os.path.join(workdir, "users.csv"))
+        csvs = dict((name, B.write_csv(B.generate_users(count, tags[name], ous[name].dn),
+                                       os.path.join(workdir, "users-%s.csv" % name))) for name in names)
+        inventory = None
+        extra = ["-e", "users_csv=%s" % csvs["site1"]]
+        if sites > 1:
+            inventory = B.write_inventory(os.path.join(workdir, "inventory.yml"), dict(
+                (name, {"users_csv": csvs[name], "domain_server": labs[name]["HYBRID_IDENTITY_DOMAIN_SERVER"],
+                        "domain_username": labs[name]["HYBRID_IDENTITY_DOMAIN_USERNAME"],
+                        "domain_password": labs[name]["HYBRID_IDENTITY_DOMAIN_PASSWORD"],
+                        "ca_path": labs[name]["HYBRID_IDENTITY_CA_PATH"],
+                        "report_dir": os.path.join(workdir, "reports-" + name),
+                        "password_file": os.path.join(workdir, "passwords-%s.csv" % name)}) for name in names))
+            extra = ["-e", "target=all"]
         sim.reset_counters()
         poller = Poller(sim)
         poller.start()
         try:
-            run = B.run_playbook("hybrid.identity.onboard_new_users", workdir, "throttled", sim.env(lab),
-                                 ["-e", "users_csv=%s" % csv_path], timeout=1500)
+            run = B.run_playbook("hybrid.identity.onboard_new_users", workdir, "throttled", sim.env(lab), extra,
+                                 timeout=2400, inventory=inventory)
         finally:
             poller.stop()
-        result["run"] = digest(run, sim.counters(), count)
+        result["run"] = digest(run, sim.counters(), total)
         result["profile"] = write_profile(poller.samples, poller.windows)
         result["samples"] = poller.samples
-        result["verify"] = verify(sim, lab, ou.dn, tag, count)
-        failed = count - min(result["verify"]["cloud_licensed"], result["verify"]["cloud_linked"],
-                             result["verify"]["ad_linked"])
-        result["failed_users"] = failed
+        checks = dict((name, verify(sim, labs[name], ous[name].dn, tags[name], count)) for name in names)
+        result["verify"] = checks["site1"] if sites == 1 else checks
+        result["failed_users"] = sum(count - min(c["cloud_licensed"], c["cloud_linked"], c["ad_linked"])
+                                     for c in checks.values())
         profile = result["profile"]
-        print("throttled N=%d: %.0f s rc=%d %s" % (count, run["wall_s"], run["rc"], run["recap"]), flush=True)
+        print("throttled N=%d (%d site%s): %.0f s rc=%d %s" % (total, sites, "s" if sites > 1 else "", run["wall_s"],
+                                                              run["rc"], run["recap"]), flush=True)
         print("   %s" % dict((k, v) for k, v in profile.items()), flush=True)
         print("   client: %s; verify: %s" % (result["run"]["graph_client"], result["verify"]), flush=True)
         if run["rc"]:
             print(run["tail"], file=sys.stderr)
-        password_file = os.path.join(workdir, "hybrid_identity_reports", "onboard_new_users-passwords.csv")
-        if os.path.exists(password_file):
-            os.remove(password_file)
+        for path in glob.glob(os.path.join(workdir, "*passwords*.csv")) + glob.glob(
+                os.path.join(workdir, "hybrid_identity_reports", "*passwords*.csv")):
+            os.remove(path)   # the users are deleted below; do not keep their passwords around
     result["measured"] = B.stamp(started)
     if out:
         B.write_json(out, result)
@@ -135,9 +157,12 @@ def run_throttled(count, out=None):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=int(os.environ.get("BENCH_THROTTLED_N", "2000")))
+    parser.add_argument("--sites", type=int, default=int(os.environ.get("BENCH_THROTTLED_SITES", "1")), choices=[1, 2],
+                        help="2: both lab DCs in parallel with one app registration (make lab SITES=\"site1 site2\"); "
+                             "--count users each")
     parser.add_argument("--out")
     args = parser.parse_args()
-    run_throttled(args.count, args.out)
+    run_throttled(args.count, args.out, args.sites)
 
 
 if __name__ == "__main__":
