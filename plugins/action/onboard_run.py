@@ -41,7 +41,7 @@ ARGSPEC = dict(
     report_dir=dict(type="path", default="hybrid_identity_reports"),
     title=dict(type="str", default="Onboard new users"),
 )
-STEPS = ONBOARD_STEPS
+STEPS = ONBOARD_STEPS   # ad_user, cloud_user, cloud_license, account_link, in that order
 # In check mode users still to be created are left out of licensing and linking: nothing to license or link yet.
 CHECK_SKIP = ["failed", "created"]
 

@@ -42,6 +42,31 @@ GRAPH_WRITE_WINDOW_S = 150.0
 
 # --------------------------------------------------------------------------------- lab
 
+def bench_parser(doc, default_count):
+    """The command line every benchmark script shares: --count and --out (scripts add their own)."""
+    import argparse
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=default_count)
+    parser.add_argument("--out", help="write the result JSON here")
+    return parser
+
+
+def finish(result, started, out):
+    """Stamp a script's result with when it was measured, write it to out (if given), return it."""
+    result["measured"] = stamp(started)
+    if out:
+        write_json(out, result)
+    return result
+
+
+def remove_password_files(workdir):
+    """The runs' generated-password files: the users are deleted afterwards, their passwords must not stay."""
+    import glob
+    for path in glob.glob(os.path.join(workdir, "*passwords*.csv")) + glob.glob(
+            os.path.join(workdir, "hybrid_identity_reports", "*passwords*.csv")):
+        os.remove(path)
+
+
 def read_env_file(path):
     """`export NAME='value'` lines (.lab/lab.env) -> dict."""
     env = {}

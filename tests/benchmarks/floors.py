@@ -12,7 +12,6 @@
 - Graph's published write budget, 3,000 writes per 150 s per app and tenant (20 writes/s): at
   2 writes per user, N users take N / 10 s in production however fast the client is.
 """
-import argparse
 import base64
 import os
 import secrets
@@ -142,17 +141,11 @@ def run_floors(count, out=None):
     result["graph_budget"] = published_budget(count)
     print("Graph's published budget: %(count)d users x 2 writes at 20 writes/s = %(seconds).0f s"
           % result["graph_budget"])
-    result["measured"] = B.stamp(started)
-    if out:
-        B.write_json(out, result)
-    return result
+    return B.finish(result, started, out)
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--count", type=int, default=int(os.environ.get("BENCH_N", "1000")))
-    parser.add_argument("--out")
-    args = parser.parse_args()
+    args = B.bench_parser(__doc__, int(os.environ.get("BENCH_N", "1000"))).parse_args()
     run_floors(args.count, args.out)
 
 

@@ -10,7 +10,6 @@ then the no-op rerun. For each: wall time per phase (the hybrid_bench_timer call
 requests / writes / resource units (simulator counters), LDAP operations (the modules' own
 counters, read by the probe), peak RSS of every module process (the probe).
 """
-import argparse
 import json
 import os
 import sys
@@ -98,21 +97,14 @@ def run_method1(count, chunk_size=None, label_prefix="", out=None, collections=N
             if label == "create":
                 result["verify"] = verify(sim, lab, ou.dn, tag, count)
                 print("   verify: %s" % json.dumps(result["verify"]), flush=True)
-        password_file = os.path.join(workdir, "hybrid_identity_reports", "onboard_new_users-passwords.csv")
-        if os.path.exists(password_file):
-            os.remove(password_file)   # the users are deleted below; do not keep their passwords around
+        B.remove_password_files(workdir)
     result["ou_delete_s"] = ou.delete_seconds
-    result["measured"] = B.stamp(started)
-    if out:
-        B.write_json(out, result)
-    return result
+    return B.finish(result, started, out)
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--count", type=int, default=int(os.environ.get("BENCH_N", "1000")))
+    parser = B.bench_parser(__doc__, int(os.environ.get("BENCH_N", "1000")))
     parser.add_argument("--chunk-size", type=int, default=None, help="the role's chunk_size (default: the role's)")
-    parser.add_argument("--out", help="write the result JSON here")
     parser.add_argument("--collections", help="measure the hybrid.identity found under this collections path instead "
                                               "of this working tree (a variant of a role, say)")
     parser.add_argument("--jinja2-native", action="store_true",

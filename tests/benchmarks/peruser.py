@@ -7,7 +7,6 @@ tests/benchmarks/peruser.yml: the role's input check, then ad_user, cloud_user, 
 account_link each looped over the users with a list of one (one module run per user and step).
 Same lab DC (throw-away OU), a private simulator (throttling off), the same generated users.
 """
-import argparse
 import os
 import sys
 
@@ -38,17 +37,11 @@ def run_peruser(count, out=None):
         print("   verify: %s" % result["verify"])
         if run["rc"]:
             print(run["tail"], file=sys.stderr)
-    result["measured"] = B.stamp(started)
-    if out:
-        B.write_json(out, result)
-    return result
+    return B.finish(result, started, out)
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--count", type=int, default=100)
-    parser.add_argument("--out")
-    args = parser.parse_args()
+    args = B.bench_parser(__doc__, 100).parse_args()
     run_peruser(args.count, args.out)
 
 

@@ -10,9 +10,7 @@ Graph writes, 429s answered (all retried by the client: a user that still failed
 recap and the verification), the simulator's write windows (read from its admin API) and the write
 rate sustained over them as a fraction of 20 writes/s (see write_profile).
 """
-import argparse
 import contextlib
-import glob
 import os
 import sys
 import threading
@@ -145,22 +143,15 @@ def run_throttled(count, out=None, sites=1):
         print("   client: %s; verify: %s" % (result["run"]["graph_client"], result["verify"]), flush=True)
         if run["rc"]:
             print(run["tail"], file=sys.stderr)
-        for path in glob.glob(os.path.join(workdir, "*passwords*.csv")) + glob.glob(
-                os.path.join(workdir, "hybrid_identity_reports", "*passwords*.csv")):
-            os.remove(path)   # the users are deleted below; do not keep their passwords around
-    result["measured"] = B.stamp(started)
-    if out:
-        B.write_json(out, result)
-    return result
+        B.remove_password_files(workdir)
+    return B.finish(result, started, out)
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--count", type=int, default=int(os.environ.get("BENCH_THROTTLED_N", "2000")))
+    parser = B.bench_parser(__doc__, int(os.environ.get("BENCH_THROTTLED_N", "2000")))
     parser.add_argument("--sites", type=int, default=int(os.environ.get("BENCH_THROTTLED_SITES", "1")), choices=[1, 2],
                         help="2: both lab DCs in parallel with one app registration (make lab SITES=\"site1 site2\"); "
                              "--count users each")
-    parser.add_argument("--out")
     args = parser.parse_args()
     run_throttled(args.count, args.out, args.sites)
 
