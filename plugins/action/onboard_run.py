@@ -22,7 +22,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.hybrid.identity.plugins.module_utils._report import merge_results
 from ansible_collections.hybrid.identity.plugins.module_utils._role_input import InputError, chunk_plan
 from ansible_collections.hybrid.identity.plugins.module_utils._role_logic import (
-    ONBOARD_STEPS, ok_users, onboard_entries, password_entries, report_users, results_by_user, settled,
+    ONBOARD_STEPS, already_linked, ok_users, onboard_entries, password_entries, report_users, results_by_user, settled,
     step_results, user_key, with_passwords)
 from ansible_collections.hybrid.identity.plugins.plugin_utils._password_file import write_password_file
 from ansible_collections.hybrid.identity.plugins.plugin_utils._report_files import write_report
@@ -173,7 +173,9 @@ class ActionModule(ActionBase):
             done[name] = {"items": step_results(outcome, users), "changed": bool(outcome.get("changed"))}
             return done[name]["items"]
 
-        ad = step("ad", "hybrid.identity.ad_user", {"users": onboard_entries(batch, "ad")}, batch)
+        # ad_user returns the link attribute it reads anyway, so users linked already skip account_link's reads.
+        ad = step("ad", "hybrid.identity.ad_user",
+                  {"users": onboard_entries(batch, "ad"), "return_attributes": [args["link_attribute"]]}, batch)
         in_ad = ok_users(batch, ad)
         cloud = []
         if in_ad:
@@ -185,10 +187,13 @@ class ActionModule(ActionBase):
         licenses = onboard_entries(both, "license")
         if licenses:
             step("license", "hybrid.identity.cloud_license", {"users": licenses}, both)
-        if both:
+        linked = already_linked(both, ad, cloud, args["link_attribute"])
+        unlinked = [u for u in both if user_key(u) not in linked]
+        if unlinked:
             step("link", "hybrid.identity.account_link",
-                 {"pairs": onboard_entries(both, "link"), "link_attribute": args["link_attribute"],
-                  "force_password_change": args["force_password_change"]}, both)
+                 {"pairs": onboard_entries(unlinked, "link"), "link_attribute": args["link_attribute"],
+                  "force_password_change": args["force_password_change"]}, unlinked)
+        done["link"]["items"] = done["link"]["items"] + [linked[user_key(u)] for u in both if user_key(u) in linked]
         return done
 
 

@@ -244,6 +244,9 @@ def escape_rdn_value(value):
 
 def split_dn(dn):
     """Split a DN into its RDN strings, respecting backslash escapes."""
+    if dn and "\\" not in dn:
+        # No escapes (nearly every DN): a plain split gives the same parts, several times faster.
+        return [_strip_rdn(part) for part in dn.split(",")]
     parts, current, escaped = [], [], False
     for char in dn or "":
         if escaped:
@@ -271,6 +274,8 @@ def _strip_rdn(rdn):
 
 
 def unescape_rdn_value(value):
+    if "\\" not in value:
+        return value
     out, index = [], 0
     while index < len(value):
         char = value[index]
@@ -306,6 +311,20 @@ def parent_dn(dn):
 
 def normalize_dn(dn):
     """A comparable form of a DN: attribute types and values casefolded, escapes normalised."""
+    # A bulk run compares the same few thousand DNs many times (planning, uniqueness, read-back).
+    key = _NORMALIZED.get(dn)
+    if key is None:
+        if len(_NORMALIZED) >= _NORMALIZED_MAX:
+            _NORMALIZED.clear()
+        key = _NORMALIZED[dn] = _normalize_dn(dn)
+    return key
+
+
+_NORMALIZED = {}
+_NORMALIZED_MAX = 200000
+
+
+def _normalize_dn(dn):
     parts = []
     for rdn in split_dn(dn):
         kind, dummy, value = rdn.partition("=")

@@ -70,8 +70,9 @@ class Item(object):
 
 
 class UserEngine(object):
-    def __init__(self, client, users, check_mode=False, warn=None):
+    def __init__(self, client, users, check_mode=False, warn=None, return_attributes=()):
         self.client = client
+        self.return_attributes = list(return_attributes or [])
         self.items = [Item(i, dict(u)) for i, u in enumerate(users or [])]
         self.check_mode = check_mode
         self.warn = warn or (lambda msg: None)
@@ -181,7 +182,8 @@ class UserEngine(object):
                 if term not in seen_terms:
                     seen_terms.add(term)
                     terms.append(term)
-        attributes = read_attributes(self._extra_attributes() + ["objectClass"], self._planned_options())
+        attributes = read_attributes(self._extra_attributes() + ["objectClass"] + self.return_attributes,
+                                     self._planned_options())
         seen = set()
         for chunk in chunks(terms, OR_CHUNK):
             # No objectClass restriction: sAMAccountName and UPN must be unique across every class.
@@ -635,12 +637,13 @@ class UserEngine(object):
         found = {}
         for chunk in chunks(wanted, OR_CHUNK):
             search_filter = codecs.or_filter("(distinguishedName=%s)" % codecs.escape_filter_value(i.dn) for i in chunk)
-            for entry in self.client.search(self.base, search_filter, ["objectGUID"]):
+            for entry in self.client.search(self.base, search_filter, ["objectGUID"] + self.return_attributes):
                 found[codecs.normalize_dn(entry.dn)] = entry
         for item in wanted:
             entry = found.get(codecs.normalize_dn(item.dn))
             if entry is not None:
                 item.facts = identity_facts(entry)
+                item.entry = entry
 
     # ================================================================== results
     def outcomes(self):
@@ -653,6 +656,8 @@ class UserEngine(object):
                 "sam_account_name": item.sam,
                 "upn": item.upn,
             }
+            if self.return_attributes:
+                extra["attributes"] = dict((name, _attribute_value(item.entry, name)) for name in self.return_attributes)
             yield {
                 "name": item.label,
                 "action": ACTION_WORDS.get(item.action, item.action),
@@ -662,6 +667,13 @@ class UserEngine(object):
                 "after": _redact(item.after),
                 "extra": extra,
             }
+
+
+def _attribute_value(entry, name):
+    values = entry.texts(name) if entry is not None else []
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else values
 
 
 def _redact(view):

@@ -558,3 +558,45 @@ def settled(user, plan, steps=ONBOARD_STEPS):
         if item is None or item.get("action") != "unchanged":
             return False
     return True
+
+
+LINK_KEEPING = ("unchanged", "updated")
+
+
+def already_linked(users, ad_results, cloud_results, link_attribute):
+    """The users whose AD and cloud halves already name each other, from ad_user's results (with
+    return_attributes: [link_attribute]) and cloud_user's: {user key: the item account_link would
+    return for the pair (action unchanged)}. account_link need not read these users again.
+
+    The same test as account_link's for a pair (link_rules.judge_link's "linked"): the cloud user's
+    immutable id is the AD user's anchor, the AD link attribute names the cloud id, and the cloud
+    user is no guest. A cloud id two listed AD users name is left to account_link (a conflict)."""
+    ad_index, cloud_index = result_index(ad_results), result_index(cloud_results)
+    candidates, link_count = [], {}
+    for user in users:
+        upn = str(user.get("upn") or "").casefold()
+        ad, cloud = ad_index.get(upn), cloud_index.get(upn)
+        named = ((ad or {}).get("attributes") or {}).get(link_attribute)
+        if isinstance(named, str) and named:
+            link_count[named.casefold()] = link_count.get(named.casefold(), 0) + 1
+        # An update of other attributes leaves a link as it is (onboarding never writes the link attribute).
+        if not ad or not cloud or ad.get("action") not in LINK_KEEPING or cloud.get("action") not in LINK_KEEPING:
+            continue
+        link = (ad.get("attributes") or {}).get(link_attribute)
+        if not isinstance(link, str) or not link or not ad.get("immutable_id") or not cloud.get("id"):
+            continue
+        if link.casefold() != cloud["id"].casefold() or cloud.get("on_premises_immutable_id") != ad["immutable_id"] \
+                or str(cloud.get("user_type") or "").casefold() == "guest":
+            continue
+        candidates.append((user, ad, cloud, link))
+    out = {}
+    for user, ad, cloud, link in candidates:
+        if link_count[link.casefold()] > 1:
+            continue
+        out[user_key(user)] = {
+            "name": user["sam_account_name"], "action": "unchanged", "rule": "pair", "ad_dn": ad.get("dn"),
+            "sam_account_name": ad.get("sam_account_name"), "object_guid": ad.get("object_guid"),
+            "immutable_id": ad["immutable_id"], "cloud_id": cloud["id"], "cloud_upn": cloud.get("name"),
+            "changed_attributes": [], "password_change_forced": False,
+        }
+    return out

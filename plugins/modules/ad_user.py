@@ -189,6 +189,16 @@ options:
         type: str
         choices: [present, absent]
         default: present
+  return_attributes:
+    description:
+      - LDAP attributes (text values) to return for each user in RV(users[].attributes), read in the same searches
+        that find the users, so no extra LDAP operation is needed.
+      - Values are as the run found them, before its own changes; a user the run creates is read back after the
+        create. Use it to check something the module does not manage (for example a link attribute) without a
+        second read of the same users.
+    type: list
+    elements: str
+    default: []
 notes:
   - Run it on a host that can reach the DC; C(connection=local) or C(delegate_to=localhost) is typical.
   - The module reads with paged searches and writes one LDAP operation per change; 500 users are one task.
@@ -288,6 +298,13 @@ users:
       description: The userPrincipalName.
       type: str
       sample: jose.muller@contoso.com
+    attributes:
+      description:
+        - The O(return_attributes) of the user, by the names asked for; a single value as a string, several as a
+          list, V(null) when the user has none (or does not exist yet in check mode).
+      type: dict
+      returned: when O(return_attributes) is set
+      sample: {msDS-cloudExtensionAttribute1: 0a1b2c3d-4e5f-6789-abcd-ef0123456789}
     error:
       description: Why the user failed, and the fix.
       type: str
@@ -365,6 +382,7 @@ def main():
     module = AnsibleModule(
         argument_spec=ad_argument_spec(
             users=dict(type="list", elements="dict", required=True, options=USER_OPTIONS),
+            return_attributes=dict(type="list", elements="str", default=[]),
         ),
         supports_check_mode=True,
     )
@@ -375,7 +393,8 @@ def main():
     except ADError as exc:
         module.fail_json(msg=exc.message)
     try:
-        engine = UserEngine(client, module.params["users"], check_mode=module.check_mode, warn=module.warn)
+        engine = UserEngine(client, module.params["users"], check_mode=module.check_mode, warn=module.warn,
+                            return_attributes=module.params["return_attributes"])
         engine.run()
     except ADError as exc:
         module.fail_json(msg=exc.message, ldap_operations=client.stats, domain_controller=client.server)

@@ -241,6 +241,19 @@ users:
       type: list
       elements: str
       sample: [department, job_title]
+    on_premises_immutable_id:
+      description:
+        - The user's onPremisesImmutableId (the AD anchor it is linked to) as the run leaves it, V(null) when it has
+          none. Together with O(users[].user_principal_name) it lets a playbook (or hybrid.identity.onboard_run) see
+          that a user is already linked without reading it again.
+      type: str
+      returned: when the user exists or is created (not for deleted users)
+      sample: MyIRAFVEd2aImaq7zN3u/w==
+    user_type:
+      description: V(Member) or V(Guest), as the run leaves it.
+      type: str
+      returned: when the user exists or is created (not for deleted users)
+      sample: Member
     error:
       description: Why the user failed, naming the fix where known.
       type: str
@@ -344,6 +357,18 @@ def desired_of(entry, params, creating):
         desired["password"] = {"password": spec["password"],
                                "forceChangePasswordNextSignIn": bool(spec.get("force_change_password_next_sign_in"))}
     return desired
+
+
+def anchor_facts(current, plan):
+    """What linking needs to know of a user without reading it again: its immutable id (as the run
+    leaves it) and whether it is a guest."""
+    current = current or {}
+    if plan.action == "delete":
+        return {}
+    anchor = plan.changes.get("onPremisesImmutableId", current.get("onPremisesImmutableId"))
+    # POST /users only makes members (guests come by invitation).
+    user_type = "Member" if plan.action == "create" else current.get("userType")
+    return {"on_premises_immutable_id": anchor, "user_type": user_type}
 
 
 def reconcile(module, client, live, answers):
@@ -474,12 +499,13 @@ def main():
         plan = entry.plan
         current_id = entry.current["id"] if entry.current else None
         past = {"create": "created", "update": "updated", "delete": "deleted"}
+        facts = anchor_facts(entry.current, plan)
         if not plan.writes:
-            results.add(entry.name, plan.action, id=current_id)
+            results.add(entry.name, plan.action, id=current_id, **facts)
             continue
         if module.check_mode:
             results.add(entry.name, past[plan.action], id=current_id, changed=plan.changed,
-                        before=plan.before, after=plan.after)
+                        before=plan.before, after=plan.after, **facts)
             continue
         answer = answers.get(entry.index)
         if answer is None:
@@ -492,7 +518,7 @@ def main():
                 if new_id:
                     client.known_ids.add(new_id)
             results.add(entry.name, past[plan.action], id=new_id, changed=plan.changed,
-                        before=plan.before, after=plan.after)
+                        before=plan.before, after=plan.after, **facts)
         else:
             results.fail(entry.name, answer.error.text(False), id=current_id)
     results.exit(graph=client.stats)

@@ -145,6 +145,30 @@ def test_duplicate_sams_in_input_and_against_directory(run, ldap, ou, uid):
     assert read_user(ldap, "twin-" + uid)["cn"] == ["Twin A " + uid]
 
 
+def test_return_attributes_read_with_the_users(run, ldap, ou, uid):
+    """return_attributes come from the searches that find the users (no extra LDAP operation), for
+    existing users as found and for a created user as read back; check mode writes nothing."""
+    attr = "msDS-cloudExtensionAttribute1"
+    run("ad_user", {"users": [{"name": "Ret A " + uid, "sam_account_name": "reta-" + uid, "path": ou,
+                               "attributes": {"set": {attr: "marker-" + uid}}}]})
+    users = [{"name": "Ret A " + uid, "sam_account_name": "reta-" + uid, "path": ou},
+             {"name": "Ret B " + uid, "sam_account_name": "retb-" + uid, "path": ou}]
+    args = {"users": users, "return_attributes": [attr, "description"]}
+    checked = run("ad_user", args, check=True)
+    a, b = checked["users"]
+    assert (a["action"], b["action"]) == ("unchanged", "created")
+    assert a["attributes"] == {attr: "marker-" + uid, "description": None}
+    assert b["attributes"] == {attr: None, "description": None}
+    assert read_user(ldap, "retb-" + uid) is None
+    plain = run("ad_user", {"users": users[:1]})
+    assert "attributes" not in plain["users"][0]
+    assert checked["ldap_operations"]["searches"] == plain["ldap_operations"]["searches"]
+    created = run("ad_user", args)
+    assert created["users"][1]["action"] == "created" and created["users"][1]["attributes"][attr] is None
+    assert created["users"][0]["attributes"][attr] == "marker-" + uid
+    assert run("ad_user", args)["changed"] is False
+
+
 def test_password_policy_rejection_names_the_user_and_others_converge(run, ldap, ou, uid):
     users = [{"name": "Weak " + uid, "sam_account_name": "weak-" + uid, "password": "abc", "path": ou},
              {"name": "Strong " + uid, "sam_account_name": "strong-" + uid, "password": PASSWORD, "path": ou}]

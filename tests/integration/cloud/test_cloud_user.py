@@ -174,6 +174,9 @@ def test_immutable_id_on_create_only_touches_new_users(sim, cloud_lab):
     assert writes(sim) == 0
     res = run_ok(M, args, cloud_lab)
     assert [u["action"] for u in res["users"]] == ["created", "unchanged"]
+    # the anchor each user is left with, for a linking step that need not read them again
+    assert [(u["on_premises_immutable_id"], u["user_type"]) for u in res["users"]] == [
+        ("BBBBBBBBBBBBBBBBBBBBBB==", "Member"), ("AAAAAAAAAAAAAAAAAAAAAA==", "Member")]
     assert writes(sim) == 1   # the create carried the anchor: no second write
     users = sim.users()
     assert users["anchor.new@corp.example.com"]["onPremisesImmutableId"] == "BBBBBBBBBBBBBBBBBBBBBB=="

@@ -117,3 +117,14 @@ def test_to_int_and_text():
     assert c.to_int([b"512"]) == 512
     assert c.to_int([]) is None
     assert c.text(b"\xc3\xa9") == "é"
+
+
+def test_dn_fast_paths_agree_with_the_escaped_path():
+    from ansible_collections.hybrid.identity.plugins.module_utils import _ad_codecs as codecs
+    assert codecs.split_dn("CN=Ann , OU=Staff,DC=corp") == ["CN=Ann", "OU=Staff", "DC=corp"]
+    assert codecs.split_dn("") == [] and codecs.split_dn(None) == []
+    assert codecs.normalize_dn("CN=Ann Lee, OU=Staff,DC=Corp") == "cn=ann lee,ou=staff,dc=corp"
+    assert codecs.normalize_dn("CN=Ann\\2C Lee,DC=corp") == codecs.normalize_dn("cn=ann\\, lee,dc=CORP")
+    assert codecs.normalize_dn("CN=Ann\\2C Lee,DC=corp") != codecs.normalize_dn("CN=Ann Lee,DC=corp")
+    assert codecs.unescape_rdn_value("plain") == "plain"
+    assert codecs.same_dn("CN=X,DC=a", "cn=x, dc=A") and not codecs.same_dn("CN=X,DC=a", None)

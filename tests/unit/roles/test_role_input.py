@@ -135,3 +135,38 @@ def test_plan_settles_only_users_unchanged_in_every_step():
     assert [settled(u, plan) for u in users] == [True, True, False, False]
     del plan["license"]["done@c.com"]          # a row with licenses needs the license step's word
     assert settled(users[0], plan) is False
+
+
+def test_already_linked_only_when_both_halves_name_each_other():
+    """The pairs account_link would find linked (its judge_link 'linked'), from the results ad_user
+    (return_attributes) and cloud_user already gave; anything else is left to account_link."""
+    from ansible_collections.hybrid.identity.plugins.module_utils._role_logic import already_linked
+    attr = "msDS-cloudExtensionAttribute1"
+    names = ["linked", "updated", "halfad", "halfcloud", "guest", "created", "twin1", "twin2", "noattr"]
+    users = [{"upn": "%s@c.com" % n, "sam_account_name": n} for n in names]
+
+    def ad(name, link, action="unchanged", anchor="A-" + "%s"):
+        item = {"name": name, "upn": "%s@c.com" % name, "action": action, "immutable_id": anchor % name,
+                "dn": "CN=%s,DC=c" % name, "sam_account_name": name}
+        if link is not False:
+            item["attributes"] = {attr: link}
+        return item
+
+    def cloud(name, anchor="A-%s", action="unchanged", user_type="Member"):
+        return {"name": "%s@C.COM" % name, "action": action, "id": "ID-" + name,
+                "on_premises_immutable_id": anchor % name if anchor else None, "user_type": user_type}
+
+    ad_items = [ad("linked", "id-linked"), ad("updated", "ID-updated", action="updated"), ad("halfad", "ID-halfad"),
+                ad("halfcloud", None), ad("guest", "ID-guest"), ad("created", None, action="created", anchor="%s"),
+                ad("twin1", "ID-twin1"), ad("twin2", "ID-twin1"), ad("noattr", False)]
+    cloud_items = [cloud("linked"), cloud("updated", action="updated"), cloud("halfad", anchor=None),
+                   cloud("halfcloud"), cloud("guest", user_type="Guest"), cloud("created", action="created"),
+                   cloud("twin1"), cloud("twin2"), cloud("noattr")]
+    found = already_linked(users, ad_items, cloud_items, attr)
+    assert sorted(found) == ["linked@c.com", "updated@c.com"]
+    item = found["linked@c.com"]
+    assert item["action"] == "unchanged" and item["cloud_id"] == "ID-linked" and item["immutable_id"] == "A-linked"
+    assert item["name"] == "linked" and item["cloud_upn"] == "linked@C.COM" and item["changed_attributes"] == []
+    # found by the same keys as account_link's own items
+    plan = logic.results_by_user(users, list(found.values()))
+    assert sorted(plan) == ["linked@c.com", "updated@c.com"]
