@@ -32,7 +32,7 @@ from ansible_collections.hybrid.identity.plugins.plugin_utils._role_input_files 
 ARGSPEC = dict(
     ROWS_ARGSPEC,
     chunk_size=dict(type="int", default=500),
-    plan_chunk_size=dict(type="int", default=5000),
+    plan_chunk_size=dict(type="int", default=10000),
     generate_passwords=dict(type="bool", default=True),
     link_attribute=dict(type="str", default="msDS-cloudExtensionAttribute1"),
     force_password_change=dict(type="bool", default=False, no_log=False),

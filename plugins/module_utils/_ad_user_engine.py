@@ -163,28 +163,39 @@ class UserEngine(object):
         return options
 
     def _read_users(self):
-        """One OR-search family: the listed users plus whoever holds a wanted sAMAccountName or UPN."""
-        # A user's terms stay together, in list order: one search then returns each user once. (Sorted,
-        # the sAMAccountName terms and the UPN terms fell into different searches and Samba sent every
-        # user twice: 4.2 s instead of 1.9 s for 2,000 users.)
-        terms, seen_terms = [], set()
-        for item in self.items:
-            wanted = []
-            if item.lookup and item.error is None:
-                kind, value = item.lookup
-                wanted.append(self._term(kind, value))
-            if item.state == "present" and item.error is None:
-                if item.sam:
-                    wanted.append(self._term("sam", item.sam))
-                if item.upn:
-                    wanted.append(self._term("upn", item.upn))
-            for term in wanted:
-                if term not in seen_terms:
-                    seen_terms.add(term)
-                    terms.append(term)
+        """Two OR-search passes: the listed users by their lookups, then whoever holds a wanted
+        sAMAccountName or UPN that the user found does not hold itself (new users, renames).
+
+        Both are unique in the directory, so a user found holding its wanted names needs no second
+        search: a rerun makes one pass. (Searching every user's UPN beside its lookup cost Samba a
+        third more: 5.8 s instead of 3.9 s for 5,000 users.) A user's terms stay together, in list
+        order, so one search returns each user once."""
         attributes = read_attributes(self._extra_attributes() + ["objectClass"] + self.return_attributes,
                                      self._planned_options())
-        seen = set()
+        seen, searched = set(), set()
+        lookups = [[self._term(*item.lookup)] for item in self.items if item.lookup and item.error is None]
+        self._search_terms(lookups, attributes, seen, searched)
+        holders = []
+        for item in self.items:
+            if item.state != "present" or item.error is not None:
+                continue
+            found = self._find(item)
+            wanted = []
+            for kind, value, attribute in (("sam", item.sam, "sAMAccountName"), ("upn", item.upn, "userPrincipalName")):
+                if value and not (found is not None and (found.text(attribute) or "").casefold() ==
+                                  value.split("\\", 1)[-1].casefold()):
+                    wanted.append(self._term(kind, value))
+            holders.append(wanted)
+        self._search_terms(holders, attributes, seen, searched)
+
+    def _search_terms(self, groups, attributes, seen, searched):
+        """Search the terms (a list per user) not searched yet; note every object found, index the users."""
+        terms = []
+        for group in groups:
+            for term in group:
+                if term not in searched:
+                    searched.add(term)
+                    terms.append(term)
         for chunk in chunks(terms, OR_CHUNK):
             # No objectClass restriction: sAMAccountName and UPN must be unique across every class.
             for entry in self.client.search(self.base, codecs.or_filter(chunk), attributes):

@@ -23,7 +23,9 @@ description:
   - "Per write chunk: creates or updates the users in AD; creates or updates in the cloud those AD holds (a user AD has
     just created gets onPremisesImmutableId = base64 of its new objectGUID in the create itself, so it is linked in
     the same write); assigns licenses and links the accounts (the cloud id in O(link_attribute)) for users both sides
-    hold. A user failing a step is reported failed and skips the later steps; the other users go on."
+    hold. A pair whose two halves already name each other (seen in the results of ad_user, which returns
+    O(link_attribute), and of cloud_user, which returns the anchor) is reported unchanged without running
+    account_link for it. A user failing a step is reported failed and skips the later steps; the other users go on."
   - Prints a progress line per chunk, writes generated passwords to O(password_file) and a CSV and HTML report
     to O(report_dir). The users and their results never pass through Jinja (see the performance guide).
   - The role M(hybrid.identity.onboard_new_users) is the documented way to use it (ansible-doc -t role).
@@ -42,7 +44,7 @@ options:
         module process (about 25 MB per 1,000 users).
       - The larger of O(chunk_size) and this is used.
     type: int
-    default: 5000
+    default: 10000
   generate_passwords:
     description: Give rows without a password one from the collection's password generator.
     type: bool
