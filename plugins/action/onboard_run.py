@@ -22,7 +22,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.hybrid.identity.plugins.module_utils._report import merge_results
 from ansible_collections.hybrid.identity.plugins.module_utils._role_input import InputError, chunk_plan
 from ansible_collections.hybrid.identity.plugins.module_utils._role_logic import (
-    ONBOARD_STEPS, already_linked, ok_users, onboard_entries, password_entries, report_users, results_by_user, settled,
+    ONBOARD_STEPS, already_linked, licensed_already, ok_users, onboard_entries, password_entries, report_users, results_by_user, settled,
     step_results, user_key, with_passwords)
 from ansible_collections.hybrid.identity.plugins.plugin_utils._password_file import write_password_file
 from ansible_collections.hybrid.identity.plugins.plugin_utils._report_files import write_report
@@ -33,6 +33,7 @@ ARGSPEC = dict(
     ROWS_ARGSPEC,
     chunk_size=dict(type="int", default=500),
     plan_chunk_size=dict(type="int", default=10000),
+    sku_ids=dict(type="dict", default={}),
     generate_passwords=dict(type="bool", default=True),
     link_attribute=dict(type="str", default="msDS-cloudExtensionAttribute1"),
     force_password_change=dict(type="bool", default=False, no_log=False),
@@ -184,9 +185,14 @@ class ActionModule(ActionBase):
                          {"users": onboard_entries(in_ad, "cloud", ad), "update_immutable_id": "on_create"}, in_ad)
         # Users on both sides (in check mode, users still to be created are left out: nothing to license or link).
         both = ok_users(ok_users(batch, ad, skip), cloud, skip)
-        licenses = onboard_entries(both, "license")
+        # cloud_user returns the SKUs it read anyway, so users licensed already skip cloud_license's reads.
+        licensed = licensed_already(both, cloud, args["sku_ids"])
+        unlicensed = [u for u in both if user_key(u) not in licensed]
+        licenses = onboard_entries(unlicensed, "license")
         if licenses:
-            step("license", "hybrid.identity.cloud_license", {"users": licenses}, both)
+            step("license", "hybrid.identity.cloud_license", {"users": licenses}, unlicensed)
+        done["license"]["items"] = done["license"]["items"] + [licensed[user_key(u)] for u in both
+                                                               if user_key(u) in licensed]
         linked = already_linked(both, ad, cloud, args["link_attribute"])
         unlinked = [u for u in both if user_key(u) not in linked]
         if unlinked:

@@ -600,3 +600,28 @@ def already_linked(users, ad_results, cloud_results, link_attribute):
             "changed_attributes": [], "password_change_forced": False,
         }
     return out
+
+
+def licensed_already(users, cloud_results, sku_ids):
+    """The users whose cloud user (cloud_user's results: assigned_sku_ids) holds every license their
+    row asks for: {user key: the item cloud_license would return (action unchanged)}. cloud_license
+    need not read these users again. sku_ids: the tenant's {skuPartNumber: skuId}; a row's license
+    is a part number or an id. The row's usage location is cloud_user's to set, so it is not
+    looked at here; a license the map does not know leaves the user to cloud_license."""
+    known = {}
+    for part, sku_id in (sku_ids or {}).items():
+        known[str(part).casefold()] = str(sku_id).casefold()
+        known[str(sku_id).casefold()] = str(sku_id).casefold()
+    index = result_index(cloud_results)
+    out = {}
+    for user in users:
+        wanted = user.get("licenses") or []
+        cloud = index.get(str(user.get("upn") or "").casefold())
+        if not wanted or not cloud or cloud.get("action") not in LINK_KEEPING or not cloud.get("id"):
+            continue
+        ids = [known.get(str(sku).casefold()) for sku in wanted]
+        have = set(str(s).casefold() for s in cloud.get("assigned_sku_ids") or [])
+        if all(ids) and all(i in have for i in ids):
+            out[user_key(user)] = {"name": user["upn"], "action": "unchanged", "id": cloud["id"],
+                                   "changed_attributes": []}
+    return out

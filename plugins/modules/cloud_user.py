@@ -254,6 +254,12 @@ users:
       type: str
       returned: when the user exists or is created (not for deleted users)
       sample: Member
+    assigned_sku_ids:
+      description: The skuIds of the licenses assigned to the user (as read; empty for a user the run creates).
+      type: list
+      elements: str
+      returned: when the user exists or is created (not for deleted users)
+      sample: [f245ecc8-75af-4f8e-b61f-27d8114de5f3]
     error:
       description: Why the user failed, naming the fix where known.
       type: str
@@ -359,16 +365,17 @@ def desired_of(entry, params, creating):
     return desired
 
 
-def anchor_facts(current, plan):
-    """What linking needs to know of a user without reading it again: its immutable id (as the run
-    leaves it) and whether it is a guest."""
+def user_facts(current, plan):
+    """What linking and licensing need to know of a user without reading it again: its immutable id
+    (as the run leaves it), whether it is a guest, the SKUs assigned to it."""
     current = current or {}
     if plan.action == "delete":
         return {}
     anchor = plan.changes.get("onPremisesImmutableId", current.get("onPremisesImmutableId"))
     # POST /users only makes members (guests come by invitation).
     user_type = "Member" if plan.action == "create" else current.get("userType")
-    return {"on_premises_immutable_id": anchor, "user_type": user_type}
+    skus = [a.get("skuId") for a in current.get("assignedLicenses") or [] if a.get("skuId")]
+    return {"on_premises_immutable_id": anchor, "user_type": user_type, "assigned_sku_ids": skus}
 
 
 def reconcile(module, client, live, answers):
@@ -499,7 +506,7 @@ def main():
         plan = entry.plan
         current_id = entry.current["id"] if entry.current else None
         past = {"create": "created", "update": "updated", "delete": "deleted"}
-        facts = anchor_facts(entry.current, plan)
+        facts = user_facts(entry.current, plan)
         if not plan.writes:
             results.add(entry.name, plan.action, id=current_id, **facts)
             continue

@@ -45,6 +45,14 @@ options:
       - The larger of O(chunk_size) and this is used.
     type: int
     default: 10000
+  sku_ids:
+    description:
+      - "The tenant's SKUs as C({skuPartNumber: skuId}) (the role builds it from M(hybrid.identity.cloud_tenant_info))."
+      - With it, users whose cloud account already holds every license their row asks for (seen in
+        M(hybrid.identity.cloud_user)'s results) are reported unchanged without running
+        M(hybrid.identity.cloud_license) for them. Without it, every user goes through cloud_license.
+    type: dict
+    default: {}
   generate_passwords:
     description: Give rows without a password one from the collection's password generator.
     type: bool

@@ -170,3 +170,23 @@ def test_already_linked_only_when_both_halves_name_each_other():
     # found by the same keys as account_link's own items
     plan = logic.results_by_user(users, list(found.values()))
     assert sorted(plan) == ["linked@c.com", "updated@c.com"]
+
+
+def test_licensed_already_needs_every_wanted_sku_assigned():
+    from ansible_collections.hybrid.identity.plugins.module_utils._role_logic import licensed_already
+    skus = {"E3": "SKU-E3", "VISIO": "SKU-VISIO"}
+    users = [{"upn": "%s@c.com" % n, "licenses": lic} for n, lic in (
+        ("done", ["e3"]), ("byid", ["sku-e3"]), ("missing", ["E3", "VISIO"]), ("unknown", ["NOPE"]),
+        ("nolic", []), ("new", ["E3"]), ("failed", ["E3"]))]
+
+    def cloud(name, assigned, action="unchanged"):
+        return {"name": "%s@c.com" % name, "action": action, "id": "ID-" + name, "assigned_sku_ids": assigned}
+
+    items = [cloud("done", ["SKU-E3", "SKU-X"]), cloud("byid", ["sku-e3"]), cloud("missing", ["SKU-E3"]),
+             cloud("unknown", ["SKU-E3"]), cloud("nolic", []), cloud("new", [], action="created"),
+             cloud("failed", ["SKU-E3"], action="failed")]
+    found = licensed_already(users, items, skus)
+    assert sorted(found) == ["byid@c.com", "done@c.com"]
+    assert found["done@c.com"] == {"name": "done@c.com", "action": "unchanged", "id": "ID-done",
+                                   "changed_attributes": []}
+    assert licensed_already(users, items, {}) == {}       # no SKU map: cloud_license decides
