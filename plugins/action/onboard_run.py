@@ -22,8 +22,8 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.hybrid.identity.plugins.module_utils._report import merge_results
 from ansible_collections.hybrid.identity.plugins.module_utils._role_input import InputError, chunk_plan
 from ansible_collections.hybrid.identity.plugins.module_utils._role_logic import (
-    ONBOARD_STEPS, already_linked, licensed_already, ok_users, onboard_entries, password_entries, report_users, results_by_user, settled,
-    step_results, user_key, with_passwords)
+    ONBOARD_STEPS, already_linked, licensed_already, ok_users, onboard_entries, password_entries, report_users,
+    results_by_user, settled, step_results, user_key, with_passwords)
 from ansible_collections.hybrid.identity.plugins.plugin_utils._password_file import write_password_file
 from ansible_collections.hybrid.identity.plugins.plugin_utils._report_files import write_report
 from ansible_collections.hybrid.identity.plugins.plugin_utils._role_input_files import (

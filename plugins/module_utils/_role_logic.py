@@ -12,6 +12,7 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.hybrid.identity.plugins.module_utils._link_rules import judge_link
 from ansible_collections.hybrid.identity.plugins.module_utils._passwords import generate_password, password_problems
 from ansible_collections.hybrid.identity.plugins.module_utils import _pwsync_platform as pwsync_platform
 
@@ -568,30 +569,31 @@ def already_linked(users, ad_results, cloud_results, link_attribute):
     return_attributes: [link_attribute]) and cloud_user's: {user key: the item account_link would
     return for the pair (action unchanged)}. account_link need not read these users again.
 
-    The same test as account_link's for a pair (link_rules.judge_link's "linked"): the cloud user's
-    immutable id is the AD user's anchor, the AD link attribute names the cloud id, and the cloud
-    user is no guest. A cloud id two listed AD users name is left to account_link (a conflict)."""
+    account_link's own rule decides (judge_link's "linked"), with what account_link would know for
+    explicit pairs: another listed AD user naming the same cloud user makes it a conflict, which
+    is left to account_link to report."""
     ad_index, cloud_index = result_index(ad_results), result_index(cloud_results)
-    candidates, link_count = [], {}
+    pairs, naming = [], {}
     for user in users:
         upn = str(user.get("upn") or "").casefold()
         ad, cloud = ad_index.get(upn), cloud_index.get(upn)
-        named = ((ad or {}).get("attributes") or {}).get(link_attribute)
-        if isinstance(named, str) and named:
-            link_count[named.casefold()] = link_count.get(named.casefold(), 0) + 1
+        link = ((ad or {}).get("attributes") or {}).get(link_attribute)
+        if isinstance(link, str) and link:
+            naming.setdefault(link.casefold(), []).append(ad)
         # An update of other attributes leaves a link as it is (onboarding never writes the link attribute).
-        if not ad or not cloud or ad.get("action") not in LINK_KEEPING or cloud.get("action") not in LINK_KEEPING:
-            continue
-        link = (ad.get("attributes") or {}).get(link_attribute)
-        if not isinstance(link, str) or not link or not ad.get("immutable_id") or not cloud.get("id"):
-            continue
-        if link.casefold() != cloud["id"].casefold() or cloud.get("on_premises_immutable_id") != ad["immutable_id"] \
-                or str(cloud.get("user_type") or "").casefold() == "guest":
-            continue
-        candidates.append((user, ad, cloud, link))
+        if ad and cloud and ad.get("action") in LINK_KEEPING and cloud.get("action") in LINK_KEEPING \
+                and ad.get("immutable_id") and cloud.get("id") and isinstance(link, str):
+            pairs.append((user, ad, cloud, link))
     out = {}
-    for user, ad, cloud, link in candidates:
-        if link_count[link.casefold()] > 1:
+    for user, ad, cloud, link in pairs:
+        ad_side = {"immutable_id": ad["immutable_id"], "link": link, "sam": ad.get("sam_account_name"),
+                   "dn": ad.get("dn")}
+        cloud_side = {"id": cloud["id"], "upn": cloud.get("name"), "immutable_id": cloud.get("on_premises_immutable_id"),
+                      "guest": str(cloud.get("user_type") or "").casefold() == "guest"}
+        others = [a for a in naming.get(cloud["id"].casefold(), []) if a is not ad]
+        holder = {"immutable_id": others[0].get("immutable_id"), "sam": others[0].get("sam_account_name"),
+                  "dn": others[0].get("dn")} if others else None
+        if judge_link(ad_side, cloud_side, link_holder=holder)[0] != "linked":
             continue
         out[user_key(user)] = {
             "name": user["sam_account_name"], "action": "unchanged", "rule": "pair", "ad_dn": ad.get("dn"),
