@@ -13,7 +13,9 @@ and the rows and results stay Python objects from the input file to the report.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import contextlib
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 from ansible.errors import AnsibleError
 from ansible.executor.module_common import get_action_args_with_defaults
@@ -45,30 +47,37 @@ ARGSPEC = dict(
 STEPS = ONBOARD_STEPS   # ad_user, cloud_user, cloud_license, account_link, in that order
 # In check mode users still to be created are left out of licensing and linking: nothing to license or link yet.
 CHECK_SKIP = ["failed", "created"]
+CHANGING = ("created", "updated", "deleted")
 
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
 
-    def _module(self, name, args, task_vars, diffs, label, check_mode):
+    def _module(self, name, args, task_vars):
         """One module run on the task's host, with the play's module_defaults for that module."""
         args = get_action_args_with_defaults(name, args, self._task.module_defaults, self._templar,
                                              action_groups=self._task._parent._play._action_groups)
         omit = task_vars.get("omit")
         args = dict((k, v) for k, v in args.items() if omit is None or v != omit)
-        # The modules get no_log: their syslog line would render every user's entry (passwords are
-        # no_log options either way), and this task's own result carries no secrets. The plan pass
-        # runs them in check mode whatever the task's mode.
+        return self._execute_module(module_name=name, module_args=args, task_vars=task_vars)
+
+    @contextlib.contextmanager
+    def _modules_mode(self, check_mode):
+        """The modules get no_log: their syslog line would render every user's entry (passwords are
+        no_log options either way), and this task's own result carries no secrets. The plan pass
+        runs them in check mode whatever the task's mode."""
         saved = self._task.no_log, self._task.check_mode
         self._task.no_log, self._task.check_mode = True, check_mode
         try:
-            result = self._execute_module(module_name=name, module_args=args, task_vars=task_vars)
+            yield
         finally:
             self._task.no_log, self._task.check_mode = saved
-        diff = result.get("diff")
-        if isinstance(diff, dict) and (diff.get("before") or diff.get("after")):
-            diffs.append(dict(diff, before_header="%s (%s)" % (name, label), after_header="%s (%s)" % (name, label)))
-        return result
+
+    def _parallel_reads(self):
+        """Two module runs at once only where nothing is shared between them: the local connection
+        (a subprocess each) without become (whose prompt handling keeps state per connection)."""
+        return getattr(self._connection, "transport", None) in ("local", "ansible.builtin.local") and \
+            not self._play_context.become
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
@@ -100,7 +109,8 @@ class ActionModule(ActionBase):
         try:
             for chunk in chunk_plan(len(users), plan_size):
                 batch = users[chunk["start"]:chunk["end"]]
-                done = self._chunk(batch, args, CHECK_SKIP, task_vars, plan_diffs, "plan, " + chunk["label"], True)
+                with self._modules_mode(True):
+                    done = self._chunk(batch, args, CHECK_SKIP, task_vars, plan_diffs, "plan, " + chunk["label"], True)
                 for step in STEPS:
                     plan[step].update(results_by_user(batch, done[step]["items"]))
                     plan_changed = plan_changed or done[step]["changed"]
@@ -117,7 +127,8 @@ class ActionModule(ActionBase):
             else:
                 for chunk in chunk_plan(len(todo), args["chunk_size"]) if todo else []:
                     batch = todo[chunk["start"]:chunk["end"]]
-                    done = self._chunk(batch, args, ["failed"], task_vars, diffs, chunk["label"], False)
+                    with self._modules_mode(False):
+                        done = self._chunk(batch, args, ["failed"], task_vars, diffs, chunk["label"], False)
                     for step in STEPS:
                         written[step].update(results_by_user(batch, done[step]["items"]))
                         changed = changed or done[step]["changed"]
@@ -169,20 +180,52 @@ class ActionModule(ActionBase):
         """ad_user -> cloud_user (users AD holds) -> cloud_license and account_link (users both hold)."""
         done = dict((step, {"items": [], "changed": False}) for step in STEPS)
 
+        def record(name, module, result, users, keep=None):
+            items = step_results(result, users)
+            changed = bool(result.get("changed"))
+            diff = result.get("diff")
+            if keep is not None:
+                # a step run for more users than it was for: only the kept users' results count
+                index = results_by_user(keep, items)
+                items = [index[user_key(u)] for u in keep if user_key(u) in index]
+                changed = any(item.get("action") in CHANGING for item in items)
+                if isinstance(diff, dict):
+                    names = set(str(u.get("upn")).casefold() for u in keep)
+                    diff = dict((side, dict((k, v) for k, v in (diff.get(side) or {}).items()
+                                            if str(k).casefold() in names)) for side in ("before", "after"))
+            if isinstance(diff, dict) and (diff.get("before") or diff.get("after")):
+                header = "%s (%s)" % (module, label)
+                diffs.append(dict(diff, before_header=header, after_header=header))
+            done[name] = {"items": items, "changed": changed}
+            return items
+
         def step(name, module, module_args, users):
-            outcome = self._module(module, module_args, task_vars, diffs, label, check_mode)
-            done[name] = {"items": step_results(outcome, users), "changed": bool(outcome.get("changed"))}
-            return done[name]["items"]
+            return record(name, module, self._module(module, module_args, task_vars), users)
 
         # ad_user returns the link attribute it reads anyway, so users linked already skip account_link's reads.
-        ad = step("ad", "hybrid.identity.ad_user",
-                  {"users": onboard_entries(batch, "ad"), "return_attributes": [args["link_attribute"]]}, batch)
-        in_ad = ok_users(batch, ad)
-        cloud = []
-        if in_ad:
-            # A user AD has just created is linked in the cloud create itself (its anchor is known now).
-            cloud = step("cloud", "hybrid.identity.cloud_user",
-                         {"users": onboard_entries(in_ad, "cloud", ad), "update_immutable_id": "on_create"}, in_ad)
+        ad_args = {"users": onboard_entries(batch, "ad"), "return_attributes": [args["link_attribute"]]}
+        if check_mode and self._parallel_reads():
+            # In the plan the cloud step needs nothing from the AD step (anchors come from real creates
+            # only), so AD and the cloud are read at the same time; the cloud results of users AD
+            # fails are dropped, as if cloud_user had run for the others only.
+            if self._connection._shell.tmpdir is None:
+                self._make_tmp_path()
+            cloud_args = {"users": onboard_entries(batch, "cloud"), "update_immutable_id": "on_create"}
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                ad_run = pool.submit(self._module, "hybrid.identity.ad_user", ad_args, task_vars)
+                cloud_run = pool.submit(self._module, "hybrid.identity.cloud_user", cloud_args, task_vars)
+                ad_result, cloud_result = ad_run.result(), cloud_run.result()
+            ad = record("ad", "hybrid.identity.ad_user", ad_result, batch)
+            in_ad = ok_users(batch, ad)
+            cloud = record("cloud", "hybrid.identity.cloud_user", cloud_result, batch, keep=in_ad) if in_ad else []
+        else:
+            ad = step("ad", "hybrid.identity.ad_user", ad_args, batch)
+            in_ad = ok_users(batch, ad)
+            cloud = []
+            if in_ad:
+                # A user AD has just created is linked in the cloud create itself (its anchor is known now).
+                cloud = step("cloud", "hybrid.identity.cloud_user",
+                             {"users": onboard_entries(in_ad, "cloud", ad), "update_immutable_id": "on_create"}, in_ad)
         # Users on both sides (in check mode, users still to be created are left out: nothing to license or link).
         both = ok_users(ok_users(batch, ad, skip), cloud, skip)
         # cloud_user returns the SKUs it read anyway, so users licensed already skip cloud_license's reads.
