@@ -369,7 +369,7 @@ def user_facts(current, plan):
     """What linking and licensing need to know of a user without reading it again: its immutable id
     (as the run leaves it), whether it is a guest, the SKUs assigned to it."""
     current = current or {}
-    if plan.action == "delete":
+    if plan.action in ("delete", "absent"):
         return {}
     anchor = plan.changes.get("onPremisesImmutableId", current.get("onPremisesImmutableId"))
     # POST /users only makes members (guests come by invitation).

@@ -177,6 +177,7 @@ def test_immutable_id_on_create_only_touches_new_users(sim, cloud_lab):
     # the anchor each user is left with, for a linking step that need not read them again
     assert [(u["on_premises_immutable_id"], u["user_type"]) for u in res["users"]] == [
         ("BBBBBBBBBBBBBBBBBBBBBB==", "Member"), ("AAAAAAAAAAAAAAAAAAAAAA==", "Member")]
+    assert [u["assigned_sku_ids"] for u in res["users"]] == [[], []]
     assert writes(sim) == 1   # the create carried the anchor: no second write
     users = sim.users()
     assert users["anchor.new@corp.example.com"]["onPremisesImmutableId"] == "BBBBBBBBBBBBBBBBBBBBBB=="
