@@ -479,17 +479,37 @@ def phases(run):
     if counts["onboard_run controller"]:
         # One task ran the modules: each module's phase is its processes' lifetime (probe), the rest of
         # the task is the controller's own work (input checks, chunk loop, password file, report).
+        # Modules that ran at once (the plan's two reads) overlap: the controller loses their union.
+        spans = []
         for record in run.get("probe") or []:
             if record.get("module") in DRIVEN_MODULES:
                 seconds = record.get("seconds") or 0.0
                 out[record["module"]] += seconds
                 counts[record["module"]] += 1
-                out["onboard_run controller"] -= seconds
+                if record.get("started") is None:   # an older probe record: no overlap known
+                    out["onboard_run controller"] -= seconds
+                else:
+                    spans.append((record["started"], seconds))
+        out["onboard_run controller"] -= _union_seconds(spans)
     launched = run.get("launched", tasks[0]["start"])
     out["startup"] = max(0.0, tasks[0]["start"] - launched)
     out["shutdown"] = max(0.0, launched + run["wall_s"] - previous_end)
     return {"seconds": dict((k, round(v, 2)) for k, v in out.items() if v or counts[k]),
             "tasks": dict((k, v) for k, v in counts.items() if v)}
+
+
+def _union_seconds(spans):
+    """Seconds covered by the (start, seconds) spans together."""
+    total, last_end = 0.0, None
+    for start, seconds in sorted(spans):
+        end = start + seconds
+        if last_end is None or start >= last_end:
+            total += end - start
+            last_end = end
+        elif end > last_end:
+            total += end - last_end
+            last_end = end
+    return total
 
 
 def probe_summary(run):

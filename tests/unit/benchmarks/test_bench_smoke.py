@@ -111,3 +111,14 @@ def test_probe_records_peak_rss(tmp_path):
 def test_timing_callback_parses():
     with open(os.path.join(BENCH, "callback_plugins", "hybrid_bench_timer.py")) as handle:
         compile(handle.read(), "hybrid_bench_timer.py", "exec")
+
+
+def test_controller_phase_loses_the_union_of_modules_that_ran_at_once():
+    """The plan's two reads run at once: the controller's share of the task is what no module covered."""
+    tasks = [{"action": "hybrid.identity.onboard_run", "start": 100.0, "end": 120.0}]
+    probe = [{"module": "ad_user", "started": 101.0, "seconds": 10.0},
+             {"module": "cloud_user", "started": 102.0, "seconds": 3.0},     # inside ad_user's run
+             {"module": "cloud_license", "started": 112.0, "seconds": 2.0}]
+    seconds = benchlib.phases({"timings": {"tasks": tasks}, "probe": probe, "launched": 99.0, "wall_s": 22.0})["seconds"]
+    assert (seconds["ad_user"], seconds["cloud_user"], seconds["cloud_license"]) == (10.0, 3.0, 2.0)
+    assert seconds["onboard_run controller"] == 8.0      # 20 s task - 12 s covered by modules
