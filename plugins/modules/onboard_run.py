@@ -41,7 +41,7 @@ options:
       - Users per chunk of the plan, the first pass that runs every step in check mode (reads only) to find
         the users with something to do. Only those go through the write chunks, so a rerun that finds
         nothing to do makes one read pass. Bigger plan chunks mean fewer module runs and more memory per
-        module process (about 25 MB per 1,000 users).
+        module process (ad_user peaked at 160 MB planning 10,000 users, 45 MB for 1,000).
       - The larger of O(chunk_size) and this is used.
     type: int
     default: 10000
