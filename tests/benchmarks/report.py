@@ -235,7 +235,8 @@ def render(data):
             ])
         if runs:
             lines += ["", "Method 1 runs (wall time per phase in seconds; a module's phase is the lifetime of its "
-                      "processes, all chunks; onboard_run controller is the rest of that one task):", ""]
+                      "processes, all chunks; onboard_run controller is the rest of that one task; the plan runs "
+                      "ad_user and cloud_user at the same time, so phases can add up to more than the wall time):", ""]
             phase_names = [p for p in B.PHASE_ORDER if any(p in (r.get("phases_s") or {}) for r in runs.values())]
             header = ["run", "wall s", "users/s", "in module processes s"] + phase_names
             rows = []
