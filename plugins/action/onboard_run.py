@@ -73,11 +73,16 @@ class ActionModule(ActionBase):
         finally:
             self._task.no_log, self._task.check_mode = saved
 
-    def _parallel_reads(self):
+    def _concurrent_modules(self):
         """Two module runs at once only where nothing is shared between them: the local connection
-        (a subprocess each) without become (whose prompt handling keeps state per connection)."""
-        return getattr(self._connection, "transport", None) in ("local", "ansible.builtin.local") and \
-            not self._play_context.become
+        (a subprocess each) without become (whose prompt handling keeps state per connection). The
+        remote tmp dir is made first, so that both runs use it and neither removes it."""
+        if getattr(self._connection, "transport", None) not in ("local", "ansible.builtin.local") or \
+                self._play_context.become:
+            return False
+        if self._connection._shell.tmpdir is None:
+            self._make_tmp_path()
+        return True
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
@@ -110,30 +115,27 @@ class ActionModule(ActionBase):
             for chunk in chunk_plan(len(users), plan_size):
                 batch = users[chunk["start"]:chunk["end"]]
                 with self._modules_mode(True):
-                    done = self._chunk(batch, args, CHECK_SKIP, task_vars, plan_diffs, "plan, " + chunk["label"], True)
+                    part = self._chunk(batch, args, CHECK_SKIP, task_vars, "plan, " + chunk["label"], True)
+                plan_diffs.extend(part["diffs"])
                 for step in STEPS:
-                    plan[step].update(results_by_user(batch, done[step]["items"]))
-                    plan_changed = plan_changed or done[step]["changed"]
+                    plan[step].update(results_by_user(batch, part["done"][step]["items"]))
+                    plan_changed = plan_changed or part["done"][step]["changed"]
             todo = [u for u in users if not settled(u, plan)]
             self._display.display("%s [%s] plan: %d of %d users to create or change%s" % (
                 args["title"], host, len(todo), len(users), "" if not todo else " (" + ", ".join(
                     "%s %s" % (step, _counts(plan[step].values(), skip=("unchanged",))) for step in STEPS) + ")"))
 
-            # 2. The writes (not in check mode): chunk by chunk, with a progress line each.
+            # 2. The writes (not in check mode): chunk by chunk, in order, with a progress line each.
             written = dict((step, {}) for step in STEPS)
             diffs, changed = plan_diffs if check_mode else [], False
             if check_mode:
                 changed = plan_changed
             else:
-                for chunk in chunk_plan(len(todo), args["chunk_size"]) if todo else []:
-                    batch = todo[chunk["start"]:chunk["end"]]
-                    with self._modules_mode(False):
-                        done = self._chunk(batch, args, ["failed"], task_vars, diffs, chunk["label"], False)
+                for chunk in self._write_chunks(todo, args, task_vars, host):
+                    diffs.extend(chunk["diffs"])
                     for step in STEPS:
-                        written[step].update(results_by_user(batch, done[step]["items"]))
-                        changed = changed or done[step]["changed"]
-                    self._display.display("%s [%s] %s: %s" % (args["title"], host, chunk["label"], ", ".join(
-                        "%s %s" % (step, _counts(done[step]["items"])) for step in STEPS)))
+                        written[step].update(results_by_user(chunk["batch"], chunk["done"][step]["items"]))
+                        changed = changed or chunk["done"][step]["changed"]
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
         # A user that was written has only its write results (a step it did not reach has none); the
@@ -176,56 +178,73 @@ class ActionModule(ActionBase):
             result["diff"] = diffs
         return result
 
-    def _chunk(self, batch, args, skip, task_vars, diffs, label, check_mode):
+    def _record(self, chunk, name, module, result, users, keep=None):
+        """One step's per-user results (and diff) into the chunk's record."""
+        items = step_results(result, users)
+        changed = bool(result.get("changed"))
+        diff = result.get("diff")
+        if keep is not None:
+            # a step run for more users than it was for: only the kept users' results count
+            index = results_by_user(keep, items)
+            items = [index[user_key(u)] for u in keep if user_key(u) in index]
+            changed = any(item.get("action") in CHANGING for item in items)
+            if isinstance(diff, dict):
+                names = set(str(u.get("upn")).casefold() for u in keep)
+                diff = dict((side, dict((k, v) for k, v in (diff.get(side) or {}).items()
+                                        if str(k).casefold() in names)) for side in ("before", "after"))
+        if isinstance(diff, dict) and (diff.get("before") or diff.get("after")):
+            header = "%s (%s)" % (module, chunk["label"])
+            chunk["diffs"].append(dict(diff, before_header=header, after_header=header))
+        chunk["done"][name] = {"items": items, "changed": changed}
+        return items
+
+    def _step(self, chunk, name, module, module_args, users, task_vars):
+        return self._record(chunk, name, module, self._module(module, module_args, task_vars), users)
+
+    def _new_chunk(self, batch, label):
+        return {"batch": batch, "label": label, "diffs": [],
+                "done": dict((step, {"items": [], "changed": False}) for step in STEPS)}
+
+    def _chunk(self, batch, args, skip, task_vars, label, check_mode):
         """ad_user -> cloud_user (users AD holds) -> cloud_license and account_link (users both hold)."""
-        done = dict((step, {"items": [], "changed": False}) for step in STEPS)
+        chunk = self._new_chunk(batch, label)
+        self._ad_steps(chunk, args, task_vars, check_mode)
+        return self._cloud_steps(chunk, args, skip, task_vars)
 
-        def record(name, module, result, users, keep=None):
-            items = step_results(result, users)
-            changed = bool(result.get("changed"))
-            diff = result.get("diff")
-            if keep is not None:
-                # a step run for more users than it was for: only the kept users' results count
-                index = results_by_user(keep, items)
-                items = [index[user_key(u)] for u in keep if user_key(u) in index]
-                changed = any(item.get("action") in CHANGING for item in items)
-                if isinstance(diff, dict):
-                    names = set(str(u.get("upn")).casefold() for u in keep)
-                    diff = dict((side, dict((k, v) for k, v in (diff.get(side) or {}).items()
-                                            if str(k).casefold() in names)) for side in ("before", "after"))
-            if isinstance(diff, dict) and (diff.get("before") or diff.get("after")):
-                header = "%s (%s)" % (module, label)
-                diffs.append(dict(diff, before_header=header, after_header=header))
-            done[name] = {"items": items, "changed": changed}
-            return items
-
-        def step(name, module, module_args, users):
-            return record(name, module, self._module(module, module_args, task_vars), users)
-
+    def _ad_steps(self, chunk, args, task_vars, check_mode):
+        """ad_user; in the plan also cloud_user, read at the same time where modules may run at once."""
+        batch = chunk["batch"]
         # ad_user returns the link attribute it reads anyway, so users linked already skip account_link's reads.
         ad_args = {"users": onboard_entries(batch, "ad"), "return_attributes": [args["link_attribute"]]}
-        if check_mode and self._parallel_reads():
+        if check_mode and self._concurrent_modules():
             # In the plan the cloud step needs nothing from the AD step (anchors come from real creates
             # only), so AD and the cloud are read at the same time; the cloud results of users AD
             # fails are dropped, as if cloud_user had run for the others only.
-            if self._connection._shell.tmpdir is None:
-                self._make_tmp_path()
             cloud_args = {"users": onboard_entries(batch, "cloud"), "update_immutable_id": "on_create"}
             with ThreadPoolExecutor(max_workers=2) as pool:
                 ad_run = pool.submit(self._module, "hybrid.identity.ad_user", ad_args, task_vars)
                 cloud_run = pool.submit(self._module, "hybrid.identity.cloud_user", cloud_args, task_vars)
                 ad_result, cloud_result = ad_run.result(), cloud_run.result()
-            ad = record("ad", "hybrid.identity.ad_user", ad_result, batch)
+            ad = self._record(chunk, "ad", "hybrid.identity.ad_user", ad_result, batch)
             in_ad = ok_users(batch, ad)
-            cloud = record("cloud", "hybrid.identity.cloud_user", cloud_result, batch, keep=in_ad) if in_ad else []
-        else:
-            ad = step("ad", "hybrid.identity.ad_user", ad_args, batch)
-            in_ad = ok_users(batch, ad)
-            cloud = []
+            chunk["cloud_read"] = True
             if in_ad:
-                # A user AD has just created is linked in the cloud create itself (its anchor is known now).
-                cloud = step("cloud", "hybrid.identity.cloud_user",
-                             {"users": onboard_entries(in_ad, "cloud", ad), "update_immutable_id": "on_create"}, in_ad)
+                self._record(chunk, "cloud", "hybrid.identity.cloud_user", cloud_result, batch, keep=in_ad)
+        else:
+            self._step(chunk, "ad", "hybrid.identity.ad_user", ad_args, batch, task_vars)
+        return chunk
+
+    def _cloud_steps(self, chunk, args, skip, task_vars):
+        """cloud_user (after a real AD run), then cloud_license and account_link for the users both sides hold."""
+        batch, done = chunk["batch"], chunk["done"]
+        ad = done["ad"]["items"]
+        in_ad = ok_users(batch, ad)
+        if in_ad and not chunk.get("cloud_read"):
+            # A user AD has just created is linked in the cloud create itself (its anchor is known now).
+            self._step(chunk, "cloud", "hybrid.identity.cloud_user",
+                       {"users": onboard_entries(in_ad, "cloud", ad), "update_immutable_id": "on_create"}, in_ad,
+                       task_vars)
+        cloud = done["cloud"]["items"]
         # Users on both sides (in check mode, users still to be created are left out: nothing to license or link).
         both = ok_users(ok_users(batch, ad, skip), cloud, skip)
         # cloud_user returns the SKUs it read anyway, so users licensed already skip cloud_license's reads.
@@ -233,17 +252,45 @@ class ActionModule(ActionBase):
         unlicensed = [u for u in both if user_key(u) not in licensed]
         licenses = onboard_entries(unlicensed, "license")
         if licenses:
-            step("license", "hybrid.identity.cloud_license", {"users": licenses}, unlicensed)
+            self._step(chunk, "license", "hybrid.identity.cloud_license", {"users": licenses}, unlicensed, task_vars)
         done["license"]["items"] = done["license"]["items"] + [licensed[user_key(u)] for u in both
                                                                if user_key(u) in licensed]
         linked = already_linked(both, ad, cloud, args["link_attribute"])
         unlinked = [u for u in both if user_key(u) not in linked]
         if unlinked:
-            step("link", "hybrid.identity.account_link",
-                 {"pairs": onboard_entries(unlinked, "link"), "link_attribute": args["link_attribute"],
-                  "force_password_change": args["force_password_change"]}, unlinked)
+            self._step(chunk, "link", "hybrid.identity.account_link",
+                       {"pairs": onboard_entries(unlinked, "link"), "link_attribute": args["link_attribute"],
+                        "force_password_change": args["force_password_change"]}, unlinked, task_vars)
         done["link"]["items"] = done["link"]["items"] + [linked[user_key(u)] for u in both if user_key(u) in linked]
-        return done
+        return chunk
+
+    def _write_chunks(self, todo, args, task_vars, host):
+        """The write chunks, in order. Where modules may run at once, chunk k's cloud steps and link run
+        while ad_user writes chunk k+1: the DC takes one write at a time, so it is kept busy while the
+        cloud side and the controller do the rest. The AD side runs at most one chunk ahead, so an
+        interrupted run leaves at most two chunks half done (a rerun converges them)."""
+        chunks = chunk_plan(len(todo), args["chunk_size"]) if todo else []
+
+        def finish(chunk):
+            self._cloud_steps(chunk, args, ["failed"], task_vars)
+            self._display.display("%s [%s] %s: %s" % (args["title"], host, chunk["label"], ", ".join(
+                "%s %s" % (step, _counts(chunk["done"][step]["items"])) for step in STEPS)))
+            return chunk
+
+        def start(part):
+            return self._ad_steps(self._new_chunk(todo[part["start"]:part["end"]], part["label"]), args, task_vars,
+                                  False)
+
+        with self._modules_mode(False):
+            if len(chunks) < 2 or not self._concurrent_modules():
+                return [finish(start(part)) for part in chunks]
+            pending = []
+            with ThreadPoolExecutor(max_workers=1) as lane:
+                for part in chunks:
+                    if len(pending) >= 2:
+                        pending[-2].result()
+                    pending.append(lane.submit(finish, start(part)))
+                return [future.result() for future in pending]
 
 
 def _abspath(path):

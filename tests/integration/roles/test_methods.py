@@ -9,7 +9,8 @@ import uuid
 import pytest
 
 import roles_lab
-from roles_lab import ROOT, admin, cloud_password_works
+from roles_lab import (LINK_ATTRIBUTE, ROOT, ad_users, admin, cloud_password_works, delete_ad_users, immutable_id,
+                        report_rows, text)
 
 TAG = uuid.uuid4().hex[:5]
 
@@ -78,8 +79,53 @@ def test_onboard_end_to_end_rerun_and_check_mode(fresh, tmp_path):
     # seen in ad_user's and cloud_user's results, so only cloud_tenant_info and cloud_user run.
     totals = admin(lab, "/counters")["totals"]
     assert (totals["tokens_issued"], totals["writes"]) == (2, 0), totals
-    from roles_lab import delete_ad_users
     delete_ad_users(lab, "(|(sAMAccountName=gen%s)(sAMAccountName=giv%s))" % (TAG, TAG))
+
+
+def test_onboard_overlapping_chunks_converge_around_a_failed_user(fresh, tmp_path):
+    """Five users in chunks of two: chunk k's cloud steps and link run while ad_user writes chunk k+1.
+    A row naming an OU that does not exist fails alone; every other user ends created, licensed and
+    linked on both sides, the progress lines keep the chunks' order, and a rerun writes nothing."""
+    lab = fresh
+    tag = uuid.uuid4().hex[:5]
+    names = ["ch%s%d" % (tag, i) for i in range(5)]
+    users = [{"given_name": "Chunk", "surname": "User%s%d" % (tag, i), "username": name,
+              "licenses": ["O365_BUSINESS_PREMIUM"], "usage_location": "US"} for i, name in enumerate(names)]
+    missing_ou = "OU=Missing%s,%s" % (tag, lab["LAB_DOMAIN_DN"])
+    users[2]["ou"] = missing_ou
+    vars_file = tmp_path / "vars.json"
+    vars_file.write_text(json.dumps({"users": users, "chunk_size": 2}))
+    admin(lab, "/counters/reset", {})
+    proc, recap = play(lab, "onboard_new_users", tmp_path, "-e", "@%s" % vars_file)
+    try:
+        assert proc.returncode != 0 and "1 of 5 users failed" in proc.stdout, proc.stdout[-3000:]
+        lines = proc.stdout.splitlines()
+        order = [next(i for i, line in enumerate(lines) if "] %s:" % label in line)
+                 for label in ("users 1-2 of 5", "users 3-4 of 5", "users 5 of 5")]
+        assert order == sorted(order), order
+        assert "ad created=1 failed=1" in lines[order[1]], lines[order[1]]
+        # 4 creates carrying the anchor + 4 licenses; nothing for the failed user
+        assert admin(lab, "/counters")["totals"]["writes"] == 8
+        ad = ad_users(lab, "(|%s)" % "".join("(sAMAccountName=%s)" % n for n in names))
+        assert sorted(ad) == sorted(n for i, n in enumerate(names) if i != 2)
+        state = admin(lab, "/state")
+        assert user_by_upn(state, "%s@corp.example.com" % names[2]) is None
+        for name, entry in ad.items():
+            cloud = user_by_upn(state, "%s@corp.example.com" % name)
+            assert text(entry, LINK_ATTRIBUTE) == cloud["id"], name
+            assert cloud["onPremisesImmutableId"] == immutable_id(entry), name
+            assert cloud["_licenses"], name
+        failed = [r for r in report_rows(tmp_path, "onboard_new_users") if r["status"] == "failed"]
+        assert [r["upn"] for r in failed] == ["%s@corp.example.com" % names[2]]
+        assert missing_ou.lower() in failed[0]["reason"].lower() and "create it first" in failed[0]["reason"]
+
+        admin(lab, "/counters/reset", {})
+        proc, recap = play(lab, "onboard_new_users", tmp_path, "-e", "@%s" % vars_file)
+        assert proc.returncode != 0 and "changed=0" in recap, proc.stdout[-3000:]
+        assert "plan: 1 of 5 users to create or change" in proc.stdout
+        assert admin(lab, "/counters")["totals"]["writes"] == 0
+    finally:
+        delete_ad_users(lab, "(|%s)" % "".join("(sAMAccountName=%s)" % n for n in names))
 
 
 def test_bad_input_is_caught_before_anything_is_written(fresh, tmp_path):
