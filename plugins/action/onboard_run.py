@@ -250,17 +250,28 @@ class ActionModule(ActionBase):
         # cloud_user returns the SKUs it read anyway, so users licensed already skip cloud_license's reads.
         licensed = licensed_already(both, cloud, args["sku_ids"])
         unlicensed = [u for u in both if user_key(u) not in licensed]
-        licenses = onboard_entries(unlicensed, "license")
-        if licenses:
-            self._step(chunk, "license", "hybrid.identity.cloud_license", {"users": licenses}, unlicensed, task_vars)
-        done["license"]["items"] = done["license"]["items"] + [licensed[user_key(u)] for u in both
-                                                               if user_key(u) in licensed]
         linked = already_linked(both, ad, cloud, args["link_attribute"])
         unlinked = [u for u in both if user_key(u) not in linked]
+        runs = []
+        licenses = onboard_entries(unlicensed, "license")
+        if licenses:
+            runs.append(("license", "hybrid.identity.cloud_license", {"users": licenses}, unlicensed))
         if unlinked:
-            self._step(chunk, "link", "hybrid.identity.account_link",
-                       {"pairs": onboard_entries(unlinked, "link"), "link_attribute": args["link_attribute"],
-                        "force_password_change": args["force_password_change"]}, unlinked, task_vars)
+            runs.append(("link", "hybrid.identity.account_link",
+                         {"pairs": onboard_entries(unlinked, "link"), "link_attribute": args["link_attribute"],
+                          "force_password_change": args["force_password_change"]}, unlinked))
+        if len(runs) == 2 and self._concurrent_modules():
+            # Licensing and linking need only that both halves exist, not each other: they run at once.
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                futures = [pool.submit(self._module, module, module_args, task_vars)
+                           for _name, module, module_args, _users in runs]
+                results = [future.result() for future in futures]
+        else:
+            results = [self._module(module, module_args, task_vars) for _name, module, module_args, _users in runs]
+        for (name, module, _module_args, users), result in zip(runs, results):
+            self._record(chunk, name, module, result, users)
+        done["license"]["items"] = done["license"]["items"] + [licensed[user_key(u)] for u in both
+                                                               if user_key(u) in licensed]
         done["link"]["items"] = done["link"]["items"] + [linked[user_key(u)] for u in both if user_key(u) in linked]
         return chunk
 

@@ -26,6 +26,10 @@ description:
     hold. A pair whose two halves already name each other (seen in the results of ad_user, which returns
     O(link_attribute), and of cloud_user, which returns the anchor) is reported unchanged without running
     account_link for it. A user failing a step is reported failed and skips the later steps; the other users go on."
+  - On a local connection without become, the write chunks overlap - chunk k's cloud steps and link run while
+    ad_user writes chunk k+1 (the DC, which takes one write at a time, stays busy), and each chunk's license and
+    link run at the same time. The AD side is at most one chunk ahead, so an interrupted run leaves at most two
+    chunks half done; a rerun converges them. Progress lines and results keep the chunks' order.
   - Prints a progress line per chunk, writes generated passwords to O(password_file) and a CSV and HTML report
     to O(report_dir). The users and their results never pass through Jinja (see the performance guide).
   - The role M(hybrid.identity.onboard_new_users) is the documented way to use it (ansible-doc -t role).

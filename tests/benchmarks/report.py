@@ -47,7 +47,14 @@ def collect(directory, previous=None):
     data = {"machine": B.machine(), "sizes": {}, "peruser": None, "throttled": None}
     for path in sorted(glob.glob(os.path.join(directory, "floors-*.json"))):
         piece = _read(path)
-        data["sizes"].setdefault(str(piece["count"]), {})["floors"] = piece
+        if piece.get("position") != "after":
+            data["sizes"].setdefault(str(piece["count"]), {})["floors"] = piece
+    for path in sorted(glob.glob(os.path.join(directory, "floors-*.json"))):
+        piece = _read(path)
+        floors = data["sizes"].get(str(piece["count"]), {}).get("floors")
+        if piece.get("position") == "after" and floors:
+            floors["directory_after"] = piece["directory"]
+            floors["directory_mean"] = directory_mean(floors["directory"], piece["directory"])
     for path in sorted(glob.glob(os.path.join(directory, "method1-*.json"))):
         piece = _read(path)
         data["sizes"].setdefault(str(piece["count"]), {})["method1"] = piece
@@ -73,6 +80,15 @@ def collect(directory, previous=None):
     return data
 
 
+def directory_mean(before, after):
+    """The directory floor as the mean of its two measurements, before and after method 1."""
+    out = {"count": before["count"]}
+    for key in ("seconds", "link_modify_s", "with_link_modify_s"):
+        out[key] = round((before[key] + after[key]) / 2.0, 2)
+    out["per_s"] = round(out["count"] / out["seconds"], 1)
+    return out
+
+
 # --------------------------------------------------------------------------------- figures
 
 def _ratio(a, b):
@@ -87,10 +103,18 @@ def figures(data):
         create = (m1.get("runs") or {}).get("create") or {}
         row = {"count": int(count)}
         if create and floors:
+            directory = floors.get("directory_mean") or floors.get("directory") or {}
             row["wall_s"] = create.get("wall_s")
-            row["vs_directory"] = _ratio(create.get("wall_s"), (floors.get("directory") or {}).get("seconds"))
-            row["vs_directory_and_link"] = _ratio(create.get("wall_s"),
-                                                  (floors.get("directory") or {}).get("with_link_modify_s"))
+            row["vs_directory"] = _ratio(create.get("wall_s"), directory.get("seconds"))
+            row["vs_directory_and_link"] = _ratio(create.get("wall_s"), directory.get("with_link_modify_s"))
+            # What no run of method 1 can go below on this DC: every add, every link modify, and what must
+            # come before the first add (ansible-playbook's start-up, the tenant read).
+            phases = create.get("phases_s") or {}
+            row["before_first_write_s"] = round(phases.get("startup", 0) + phases.get("tenant read", 0), 2)
+            row["link_share"] = _ratio(directory.get("link_modify_s"), directory.get("seconds"))
+            if directory.get("with_link_modify_s"):
+                row["lowest_vs_directory"] = _ratio(directory["with_link_modify_s"] + row["before_first_write_s"],
+                                                    directory.get("seconds"))
             row["vs_simulator"] = _ratio(create.get("wall_s"), (floors.get("simulator") or {}).get("seconds"))
             row["vs_graph_budget"] = _ratio(create.get("wall_s"), (floors.get("graph_budget") or {}).get("seconds"))
         out["sizes"][count] = row
@@ -103,8 +127,11 @@ def figures(data):
     sizes = [s for s in out["sizes"].values() if s.get("vs_directory") is not None]
     largest = max(sizes, key=lambda s: s["count"]) if sizes else None
     if largest:
-        verdict("method 1 wall time vs the directory floor", "<= %.1fx" % TARGETS["floor_ratio"],
-                "%.2fx (N=%d)" % (largest["vs_directory"], largest["count"]),
+        measured = "%.2fx (N=%d)" % (largest["vs_directory"], largest["count"])
+        if largest.get("lowest_vs_directory"):
+            measured += "; %.2fx the adds + link modifies; the lowest reachable on this DC is %.2fx" % (
+                largest["vs_directory_and_link"], largest["lowest_vs_directory"])
+        verdict("method 1 wall time vs the directory floor", "<= %.1fx" % TARGETS["floor_ratio"], measured,
                 largest["vs_directory"] <= TARGETS["floor_ratio"])
     else:
         verdict("method 1 wall time vs the directory floor", "<= 1.3x", "not measured", None)
@@ -216,9 +243,15 @@ def render(data):
         runs = m1.get("runs") or {}
         lines += ["", "### N = %s (%s)" % ("{:,}".format(int(count)), _when(size)), ""]
         if floors:
-            d, s, g = floors.get("directory") or {}, floors.get("simulator") or {}, floors.get("graph_budget") or {}
+            d, s, g = (floors.get("directory_mean") or floors.get("directory") or {}), floors.get("simulator") or {}, \
+                floors.get("graph_budget") or {}
             row = derived["sizes"].get(count) or {}
-            lines += ["Floors and method 1 (create run) as a ratio to each:", ""]
+            before, after = floors.get("directory") or {}, floors.get("directory_after")
+            lines += ["Floors and method 1 (create run) as a ratio to each%s:" % (
+                "" if not after else "; the directory floors are the mean of two measurements, before method 1 "
+                "(adds %s s, with the link modifies %s s) and after it (%s s, %s s)" % (
+                    before.get("seconds"), before.get("with_link_modify_s"), after.get("seconds"),
+                    after.get("with_link_modify_s"))), ""]
             lines += _table(["", "seconds", "users/s", "method 1 / floor"], [
                 ["directory: bare ldap3 add loop (1 connection)", d.get("seconds"), d.get("per_s"),
                  _x(row.get("vs_directory"))],
@@ -233,6 +266,16 @@ def render(data):
                 ["**method 1** (ansible-playbook hybrid.identity.onboard_new_users)", row.get("wall_s"),
                  (runs.get("create") or {}).get("users_per_s"), None],
             ])
+            if row.get("lowest_vs_directory"):
+                lines += ["", "Method 1 writes every user twice in AD: the add, then the link attribute, which holds "
+                          "the cloud object id; that id exists only after the cloud create, and the cloud create "
+                          "carries the anchor (the objectGUID), which exists only after the add. On this DC the "
+                          "link modifies take %.2fx of the add floor, and what comes before the first add "
+                          "(ansible-playbook's start-up and the tenant read, %.1f s) another %.2fx: no run of "
+                          "method 1 can finish below %.2fx the add floor here. This run took %.2fx the adds + link "
+                          "modifies." % (row["link_share"], row["before_first_write_s"],
+                                         row["before_first_write_s"] / d["seconds"], row["lowest_vs_directory"],
+                                         row["vs_directory_and_link"])]
         if runs:
             lines += ["", "Method 1 runs (wall time per phase in seconds; a module's phase is the lifetime of its "
                       "processes, all chunks; onboard_run controller is the rest of that one task; the plan runs "

@@ -80,6 +80,30 @@ def test_report_renders_and_judges_the_targets(tmp_path):
     assert "Machine: Test CPU, 2 cores" in text and "### Targets" in text and "Per-user loop" in text
 
 
+def test_directory_floor_is_the_mean_around_method_1_and_the_lowest_reachable_ratio(tmp_path):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    before = {"count": 1000, "seconds": 30.0, "link_modify_s": 8.0, "with_link_modify_s": 38.0, "per_s": 33.3}
+    after = {"count": 1000, "seconds": 34.0, "link_modify_s": 6.0, "with_link_modify_s": 40.0, "per_s": 29.4}
+    data = _sample()
+    (run_dir / "floors-1000.json").write_text(json.dumps(dict(data["sizes"]["1000"]["floors"], directory=before)))
+    (run_dir / "floors-1000-after.json").write_text(json.dumps({"count": 1000, "position": "after",
+                                                                "directory": after}))
+    method1 = data["sizes"]["1000"]["method1"]
+    method1["runs"]["create"] = dict(method1["runs"]["create"], wall_s=48.0,
+                                     phases_s={"startup": 0.8, "tenant read": 0.8, "ad_user": 40.0})
+    (run_dir / "method1-1000.json").write_text(json.dumps(method1))
+    collected = report.collect(str(run_dir))
+    floors = collected["sizes"]["1000"]["floors"]
+    assert floors["directory_mean"]["seconds"] == 32.0 and floors["directory_mean"]["with_link_modify_s"] == 39.0
+    row = report.figures(collected)["sizes"]["1000"]
+    assert row["vs_directory"] == 1.5 and row["vs_directory_and_link"] == 1.23    # 48 / 32, 48 / 39
+    assert row["link_share"] == 0.22 and row["lowest_vs_directory"] == 1.27      # 7 / 32, (39 + 1.6) / 32
+    text = report.render(collected)
+    assert "before method 1 (adds 30.0 s, with the link modifies 38.0 s) and after it (34.0 s, 40.0 s)" in text
+    assert "no run of method 1 can finish below 1.27x the add floor here" in text
+
+
 SAMPLES = [(0, 0, 0), (1, 10, 0), (100, 3000, 5), (160, 3500, 9), (250, 4000, 9)]
 WINDOWS = [{"start_s": 1.0, "used": 3000}, {"start_s": 151.5, "used": 1000}]
 
