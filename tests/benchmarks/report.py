@@ -125,14 +125,16 @@ def figures(data):
                          "met": None if ok is None else bool(ok), "note": note})
 
     sizes = [s for s in out["sizes"].values() if s.get("vs_directory") is not None]
-    largest = max(sizes, key=lambda s: s["count"]) if sizes else None
-    if largest:
-        measured = "%.2fx (N=%d)" % (largest["vs_directory"], largest["count"])
-        if largest.get("lowest_vs_directory"):
-            measured += "; %.2fx the adds + link modifies; the lowest reachable on this DC is %.2fx" % (
-                largest["vs_directory_and_link"], largest["lowest_vs_directory"])
-        verdict("method 1 wall time vs the directory floor", "<= %.1fx" % TARGETS["floor_ratio"], measured,
-                largest["vs_directory"] <= TARGETS["floor_ratio"])
+    if sizes:
+        parts = []
+        for size in sorted(sizes, key=lambda s: -s["count"]):
+            part = "%.2fx (N=%d" % (size["vs_directory"], size["count"])
+            if size.get("lowest_vs_directory"):
+                part += "; %.2fx the adds + link modifies; lowest reachable %.2fx" % (
+                    size["vs_directory_and_link"], size["lowest_vs_directory"])
+            parts.append(part + ")")
+        verdict("method 1 wall time vs the directory floor", "<= %.1fx" % TARGETS["floor_ratio"], ", ".join(parts),
+                all(size["vs_directory"] <= TARGETS["floor_ratio"] for size in sizes))
     else:
         verdict("method 1 wall time vs the directory floor", "<= 1.3x", "not measured", None)
     peruser = data.get("peruser") or {}
@@ -200,6 +202,10 @@ def _fmt(value, digits=1):
 
 def _x(value):
     return "%.2fx" % value if value is not None else "-"
+
+
+def _small_x(value):
+    return "%.2fx" % value if value >= 0.005 else "under 0.01x"
 
 
 def _table(header, rows):
@@ -271,15 +277,16 @@ def render(data):
                           "the cloud object id; that id exists only after the cloud create, and the cloud create "
                           "carries the anchor (the objectGUID), which exists only after the add. On this DC the "
                           "link modifies take %.2fx of the add floor, and what comes before the first add "
-                          "(ansible-playbook's start-up and the tenant read, %.1f s) another %.2fx: no run of "
+                          "(ansible-playbook's start-up and the tenant read, %.1f s) another %s: no run of "
                           "method 1 can finish below %.2fx the add floor here. This run took %.2fx the adds + link "
                           "modifies." % (row["link_share"], row["before_first_write_s"],
-                                         row["before_first_write_s"] / d["seconds"], row["lowest_vs_directory"],
+                                         _small_x(row["before_first_write_s"] / d["seconds"]), row["lowest_vs_directory"],
                                          row["vs_directory_and_link"])]
         if runs:
             lines += ["", "Method 1 runs (wall time per phase in seconds; a module's phase is the lifetime of its "
-                      "processes, all chunks; onboard_run controller is the rest of that one task; the plan runs "
-                      "ad_user and cloud_user at the same time, so phases can add up to more than the wall time):", ""]
+                      "processes, all chunks; onboard_run controller is the rest of that one task; the plan reads "
+                      "AD and the cloud at the same time and the write chunks overlap, so phases add up to more "
+                      "than the wall time):", ""]
             phase_names = [p for p in B.PHASE_ORDER if any(p in (r.get("phases_s") or {}) for r in runs.values())]
             header = ["run", "wall s", "users/s", "in module processes s"] + phase_names
             rows = []
