@@ -2,8 +2,8 @@
 # `make bench` (after `make lab`): the benchmarks against the lab's DC and private Graph simulators,
 # then tests/benchmarks/results/latest.json and the generated part of docs/performance.md.
 #   BENCH_N=1000         users for the floors and method 1 (check mode, create, no-op rerun)
-#   BENCH_LARGE=1        also N=10,000 (about 15-25 minutes more on 2 cores)
-#   BENCH_LARGE_FLOORS=0 with BENCH_LARGE=1: method 1 only at N=10,000, no floors (saves ~20 minutes of bare
+#   BENCH_LARGE=1        also N=10,000 (about 50 minutes more on 2 cores)
+#   BENCH_LARGE_FLOORS=0 with BENCH_LARGE=1: method 1 only at N=10,000, no floors (saves ~25 minutes of bare
 #                        adds and tree deletes; the 10,000 section then has no floor ratios)
 #   BENCH_PERUSER_N=100  users for the per-user loop baseline
 #   BENCH_THROTTLED=1    also method 1 at Graph's real throttling numbers (BENCH_THROTTLED_N=2000 users,
