@@ -277,8 +277,8 @@ def render(data):
                           "the cloud object id; that id exists only after the cloud create, and the cloud create "
                           "carries the anchor (the objectGUID), which exists only after the add. On this DC the "
                           "link modifies take %.2fx of the add floor, and what comes before the first add "
-                          "(ansible-playbook's start-up and the tenant read, %.1f s) another %s: no run of "
-                          "method 1 can finish below %.2fx the add floor here. This run took %.2fx the adds + link "
+                          "(ansible-playbook's start-up and the tenant read, %.1f s) another %s: method 1 "
+                          "cannot get much below %.2fx the add floor here. This run took %.2fx the adds + link "
                           "modifies." % (row["link_share"], row["before_first_write_s"],
                                          _small_x(row["before_first_write_s"] / d["seconds"]), row["lowest_vs_directory"],
                                          row["vs_directory_and_link"])]
