@@ -561,7 +561,8 @@ def settled(user, plan, steps=ONBOARD_STEPS):
     return True
 
 
-LINK_KEEPING = ("unchanged", "updated")
+# Results whose object the run left in place: its link and licenses are as they were read.
+KEPT_ACTIONS = ("unchanged", "updated")
 
 
 def already_linked(users, ad_results, cloud_results, link_attribute):
@@ -581,7 +582,7 @@ def already_linked(users, ad_results, cloud_results, link_attribute):
         if isinstance(link, str) and link:
             naming.setdefault(link.casefold(), []).append(ad)
         # An update of other attributes leaves a link as it is (onboarding never writes the link attribute).
-        if ad and cloud and ad.get("action") in LINK_KEEPING and cloud.get("action") in LINK_KEEPING \
+        if ad and cloud and ad.get("action") in KEPT_ACTIONS and cloud.get("action") in KEPT_ACTIONS \
                 and ad.get("immutable_id") and cloud.get("id") and isinstance(link, str):
             pairs.append((user, ad, cloud, link))
     out = {}
@@ -619,7 +620,7 @@ def licensed_already(users, cloud_results, sku_ids):
     for user in users:
         wanted = user.get("licenses") or []
         cloud = index.get(str(user.get("upn") or "").casefold())
-        if not wanted or not cloud or cloud.get("action") not in LINK_KEEPING or not cloud.get("id"):
+        if not wanted or not cloud or cloud.get("action") not in KEPT_ACTIONS or not cloud.get("id"):
             continue
         ids = [known.get(str(sku).casefold()) for sku in wanted]
         have = set(str(s).casefold() for s in cloud.get("assigned_sku_ids") or [])

@@ -45,12 +45,11 @@ def collect(directory, previous=None):
     """The pieces of one `make bench` run, merged over the previous results."""
     previous = previous or {}
     data = {"machine": B.machine(), "sizes": {}, "peruser": None, "throttled": None}
-    for path in sorted(glob.glob(os.path.join(directory, "floors-*.json"))):
-        piece = _read(path)
+    pieces = [_read(path) for path in sorted(glob.glob(os.path.join(directory, "floors-*.json")))]
+    for piece in pieces:
         if piece.get("position") != "after":
             data["sizes"].setdefault(str(piece["count"]), {})["floors"] = piece
-    for path in sorted(glob.glob(os.path.join(directory, "floors-*.json"))):
-        piece = _read(path)
+    for piece in pieces:
         floors = data["sizes"].get(str(piece["count"]), {}).get("floors")
         if piece.get("position") == "after" and floors:
             floors["directory_after"] = piece["directory"]
