@@ -8,7 +8,8 @@ sAMAccountName or display-name token of 3+ characters, at least the domain's min
 length) and Entra's strong-password rule (8-256 characters, 3 of 4 classes). We always use
 all four classes and 20 characters, which clears both with room to spare, and a symbol set
 without quotes, backslashes, commas and semicolons, so the file an admin reads, a CSV cell or
-a shell never mangles it.
+a shell never mangles it. A password never starts with = + - or @, so a spreadsheet opening
+the password file never takes it for a formula (and it needs no quote prefix there).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,6 +27,8 @@ LOWER_SAFE = "".join(c for c in LOWER if c not in "lo")
 UPPER_SAFE = "".join(c for c in UPPER if c not in "IO")
 DIGITS_SAFE = "23456789"
 SYMBOLS = "!#%+-=?@^_~*"
+# What a spreadsheet reads as the start of a formula (see _csv_cells): never a password's first character.
+FORMULA_STARTS = "=+-@"
 DEFAULT_LENGTH = 20
 ENTRA_MAX = 256
 
@@ -36,14 +39,17 @@ def generate_password(length=DEFAULT_LENGTH):
         raise ValueError("passwords shorter than 8 characters satisfy neither AD nor Entra")
     draw = _Draw()
     classes = [LOWER_SAFE, UPPER_SAFE, DIGITS_SAFE, SYMBOLS]
-    chars = [c[draw.below(len(c))] for c in classes]
     alphabet = "".join(classes)
-    chars += [alphabet[draw.below(len(alphabet))] for dummy in range(length - len(chars))]
-    # Fisher-Yates with the CSPRNG, so the class-guaranteed characters are not always first.
-    for i in range(len(chars) - 1, 0, -1):
-        j = draw.below(i + 1)
-        chars[i], chars[j] = chars[j], chars[i]
-    return "".join(chars)
+    while True:
+        chars = [c[draw.below(len(c))] for c in classes]
+        chars += [alphabet[draw.below(len(alphabet))] for dummy in range(length - len(chars))]
+        # Fisher-Yates with the CSPRNG, so the class-guaranteed characters are not always first.
+        for i in range(len(chars) - 1, 0, -1):
+            j = draw.below(i + 1)
+            chars[i], chars[j] = chars[j], chars[i]
+        # Rejection (about 1 draw in 14) keeps every allowed password equally likely.
+        if chars[0] not in FORMULA_STARTS:
+            return "".join(chars)
 
 
 class _Draw(object):

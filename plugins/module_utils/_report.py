@@ -7,7 +7,8 @@ A role runs several modules per chunk (ad_user, cloud_user, cloud_license, accou
 each returns one result per object. Here they are joined into one line per user: its overall
 status (created / updated / unchanged / failed / excluded / planned in check mode), what each
 step did, and why it failed or was left out. Reports never hold passwords: only the fields
-named in COLUMNS are written.
+named in COLUMNS are written, and a CSV cell that a spreadsheet would run as a formula gets
+a leading quote (_csv_cells.safe_cell); the HTML report escapes every value.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,6 +16,8 @@ __metaclass__ = type
 
 import csv
 import io
+
+from ansible_collections.hybrid.identity.plugins.module_utils._csv_cells import safe_row
 
 try:
     from html import escape as _escape
@@ -125,9 +128,11 @@ def _cell(record, column):
 def render_csv(records, columns=COLUMNS):
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow(safe_row(columns))
     for record in records:
-        writer.writerow([_cell(record, c) for c in columns])
+        # Names come from the input (and from the directories): a cell that would start a
+        # spreadsheet formula gets a leading quote (OWASP's rule for CSV injection).
+        writer.writerow(safe_row(_cell(record, c) for c in columns))
     return out.getvalue()
 
 

@@ -37,3 +37,22 @@ def test_problems_are_named_without_the_password(pw, sam, display, expect):
 
 def test_two_letter_names_do_not_count():
     assert password_problems("Bo-Secure-99x", "bo", "Bo Li") == []
+
+
+def test_no_generated_password_starts_a_spreadsheet_formula():
+    """20,000 draws: none starts with = + - @; every other allowed first character turns up; the
+    symbols still appear everywhere else (the rejection does not drop them from the alphabet)."""
+    from ansible_collections.hybrid.identity.plugins.module_utils._passwords import (
+        DIGITS_SAFE, FORMULA_STARTS, LOWER_SAFE, UPPER_SAFE)
+    firsts, later = {}, set()
+    for _ in range(20000):
+        pw = generate_password()
+        firsts[pw[0]] = firsts.get(pw[0], 0) + 1
+        later.update(pw[1:])
+        assert password_problems(pw) == []
+    assert not set(firsts) & set(FORMULA_STARTS)
+    allowed = set(LOWER_SAFE + UPPER_SAFE + DIGITS_SAFE + SYMBOLS) - set(FORMULA_STARTS)
+    assert set(firsts) == allowed
+    assert set(FORMULA_STARTS) <= later
+    # Roughly uniform over the allowed first characters: 20,000 / 62 = 322 expected each.
+    assert min(firsts.values()) > 200 and max(firsts.values()) < 480, firsts
