@@ -100,12 +100,19 @@ def ad_to_cloud(ad_users, verified_domains, cloud_domain, attribute_map=None, us
     """ad_user_info users -> (cloud_user entries, problems). Entries carry key (cloud UPN, lower),
     ad (the objectGUID, for the link) and the mapped attributes."""
     mapping = dict(AD_TO_CLOUD)
+    problems = []
     for option, field in (attribute_map or {}).items():
-        if field in (None, ""):
+        if option not in AD_TO_CLOUD:
+            # A typo (or a key such as manager that cloud_user cannot set) would map nothing, silently.
+            import difflib
+            close = difflib.get_close_matches(str(option), list(AD_TO_CLOUD), n=1)
+            problems.append("attribute_map: unknown key %s%s; the keys are the cloud attributes it can fill: %s"
+                            % (option, " (did you mean %s?)" % close[0] if close else "", ", ".join(sorted(AD_TO_CLOUD))))
+        elif field in (None, ""):
             mapping.pop(option, None)
         else:
             mapping[option] = field
-    entries, problems, seen = [], [], {}
+    entries, seen = [], {}
     for user in ad_users:
         upn = cloud_upn_for(user, verified_domains, cloud_domain)
         entry = {"user_principal_name": upn}
