@@ -37,6 +37,34 @@ def _fold(value):
     return str(value).strip().casefold() if value not in (None, "") else None
 
 
+FAILING = ("failed", "refused", "conflict")
+
+
+def _outcome(steps, errors):
+    """(status, reason) of one user from what each step did ({step: action}) and why steps failed.
+
+    Any failed step fails the user. A skipped step fails the user too when another step wrote
+    something for it (created in AD and the cloud, but the link was skipped: the user is not done,
+    it is not "created"); a user nothing was written for stays "skipped". The reason of a user
+    that was partly written says what was done, so the admin knows a rerun finishes it."""
+    actions = list(steps.values())
+    done = ["%s %s" % (step, action) for step, action in steps.items() if action in CHANGING]
+    failing = any(a in FAILING for a in actions)
+    skipped = any(a == "skipped" for a in actions)
+    reason = "; ".join(errors)
+    if failing or (skipped and done):
+        if done:
+            reason = "%s (done: %s; a rerun completes the user)" % (reason, ", ".join(done))
+        return "failed", reason
+    if skipped:
+        return "skipped", reason
+    if any(a == "created" for a in actions):
+        return "created", reason
+    if any(a in CHANGING or a not in NOOP for a in actions):
+        return "updated", reason
+    return "unchanged", reason
+
+
 def merge_results(users, steps, excluded=None):
     """users: [{key, name?, upn?, row?, keys?}]; steps: [[step name, [module result items]]];
     excluded: [{key?, name, upn?, reason}]. Returns the per-user records, in input order."""
@@ -65,23 +93,11 @@ def merge_results(users, steps, excluded=None):
             record["steps"][step] = action
             if action in CHANGING:
                 record["changed"] += ["%s:%s" % (step, a) for a in item.get("changed_attributes") or [action]]
-            if action in ("failed", "skipped", "refused", "conflict"):
+            if action in FAILING + ("skipped",):
                 why = item.get("error") or item.get("message") or item.get("reason") or action
                 record["errors"].append("%s: %s" % (step, why))
     for record in records:
-        actions = list(record["steps"].values())
-        if any(a in ("failed", "refused", "conflict") for a in actions):
-            status = "failed"
-        elif any(a == "skipped" for a in actions):
-            status = "skipped"
-        elif any(a == "created" for a in actions):
-            status = "created"
-        elif any(a in CHANGING or a not in NOOP for a in actions):
-            status = "updated"
-        else:
-            status = "unchanged"
-        record["status"] = status
-        record["reason"] = "; ".join(record.pop("errors"))
+        record["status"], record["reason"] = _outcome(record["steps"], record.pop("errors"))
     for item in excluded or []:
         records.append({"key": item.get("key") or _fold(item.get("upn") or item.get("name")), "row": item.get("row", ""),
                         "name": item.get("name") or item.get("upn"), "upn": item.get("upn") or "",

@@ -419,15 +419,60 @@ def failed_items(users, msg, key="upn"):
             for u in users]
 
 
+# Fields of a step's result item that may name its user, and the fields of a user they may equal.
+ITEM_USER_FIELDS = RESULT_KEYS + ("sam_account_name", "cloud_id", "id", "ad")
+USER_ITEM_FIELDS = ("upn", "key", "sam_account_name", "cloud_id", "cloud", "ad")
+
+
+def _whole_step_error(result):
+    """What a module result that failed as a whole says (its msg, else the last line it printed)."""
+    if result.get("msg"):
+        return str(result["msg"])
+    lines = str(result.get("module_stderr") or "").strip().splitlines()
+    return "the module crashed: %s" % lines[-1] if lines else "the step failed"
+
+
 def step_results(result, users, key="upn"):
-    """The per-object results of a registered module result, or failed items when it has none."""
+    """The per-object results of a registered module result, or failed items when it has none.
+
+    Every item that is about one of `users` carries that user's `key` value under "upn" (an
+    account_link result that found no cloud user names the AD user only, and would otherwise
+    match no report line: the failure would vanish). When the module failed, every user it
+    returned no item for gets a failed item with the module's message: a step that failed for
+    a user is never silently absent from its results."""
     result = result or {}
     if result.get("skipped"):
         return []
+    items = None
     for field in ("users", "links"):
         if isinstance(result.get(field), list):
-            return result[field]
-    return failed_items(users, result.get("msg"), key)
+            items = result[field]
+            break
+    if items is None:
+        return failed_items(users, _whole_step_error(result), key)
+    index = {}
+    for user in users or []:
+        for field in USER_ITEM_FIELDS:
+            value = user.get(field)
+            if isinstance(value, str) and value:
+                index.setdefault(value.casefold(), user)
+    out, seen = [], set()
+    for item in items:
+        user = None
+        for field in ITEM_USER_FIELDS:
+            value = item.get(field) if isinstance(item, dict) else None
+            if isinstance(value, str) and value and value.casefold() in index:
+                user = index[value.casefold()]
+                break
+        if user is not None:
+            seen.add(id(user))
+            if not item.get("upn") and user.get(key):
+                item = dict(item, upn=user.get(key))
+        out.append(item)
+    if result.get("failed"):
+        missing = [u for u in users or [] if id(u) not in seen]
+        out.extend(failed_items(missing, "no result for this user: %s" % _whole_step_error(result), key))
+    return out
 
 
 def password_entries(users, ad_results):
