@@ -226,65 +226,92 @@ def or_filter(terms):
 
 
 # ---------------------------------------------------------------- DNs (RFC 4514)
+# RFC 4514 2.4: the characters escaped anywhere in a value (NUL as \00), and where a leading # or
+# space and a trailing space must be escaped. Nothing else is: servers escape more (Samba writes
+# \? and \3D; Windows \#), so DNs are compared on their unescaped values (normalize_dn) and
+# re-encoded in this one form (canonical_dn) before ldap3 sees them: ldap3 doubles the backslash
+# of an escape it does not know (CN=Who\? Me becomes CN=Who\\? Me, an object that does not exist).
+RDN_SPECIALS = ',+"\\<>;'
+_HEX_PAIR = re.compile(r"^[0-9a-fA-F]{2}$")
+
+
 def escape_rdn_value(value):
-    """Escape an attribute value for use in an RDN (CN=<value>)."""
+    """Escape an attribute value for use in an RDN (CN=<value>): exactly RFC 4514's specials."""
     value = str(value)
     out = []
+    last = len(value) - 1
     for index, char in enumerate(value):
-        if char in ',+"\\<>;=' or char == "\x00":
-            out.append("\\" + char if char != "\x00" else "\\00")
+        if char == "\x00":
+            out.append("\\00")
+        elif char in RDN_SPECIALS:
+            out.append("\\" + char)
         elif index == 0 and char in "# ":
             out.append("\\" + char)
-        elif index == len(value) - 1 and char == " ":
+        elif index == last and char == " ":
             out.append("\\ ")
         else:
             out.append(char)
     return "".join(out)
 
 
-def split_dn(dn):
-    """Split a DN into its RDN strings, respecting backslash escapes."""
-    if dn and "\\" not in dn:
-        # No escapes (nearly every DN): a plain split gives the same parts, several times faster.
-        return [_strip_rdn(part) for part in dn.split(",")]
+def _split_unescaped(text, separator):
+    """Split on separator where it is not escaped (a backslash escapes the next character)."""
     parts, current, escaped = [], [], False
-    for char in dn or "":
+    for char in text:
         if escaped:
             current.append(char)
             escaped = False
         elif char == "\\":
             current.append(char)
             escaped = True
-        elif char == ",":
-            parts.append(_strip_rdn("".join(current)))
+        elif char == separator:
+            parts.append("".join(current))
             current = []
         else:
             current.append(char)
-    if current or parts:
-        parts.append(_strip_rdn("".join(current)))
+    parts.append("".join(current))
     return parts
+
+
+def split_dn(dn):
+    """Split a DN into its RDN strings, respecting backslash escapes."""
+    if not dn:
+        return []
+    if "\\" not in dn:
+        # No escapes (nearly every DN): a plain split gives the same parts, several times faster.
+        return [_strip_rdn(part) for part in dn.split(",")]
+    return [_strip_rdn(part) for part in _split_unescaped(dn, ",")]
 
 
 def _strip_rdn(rdn):
     """Strip the spaces around an RDN, but not an escaped trailing space."""
     rdn = rdn.lstrip()
-    while rdn.endswith(" ") and not rdn.endswith("\\ "):
+    while rdn.endswith(" ") and not _escaped_end(rdn):
         rdn = rdn[:-1]
     return rdn
 
 
+def _escaped_end(text):
+    """True when the last character of text is escaped (an odd run of backslashes before it)."""
+    count, index = 0, len(text) - 2
+    while index >= 0 and text[index] == "\\":
+        count += 1
+        index -= 1
+    return count % 2 == 1
+
+
 def unescape_rdn_value(value):
+    """An RDN value as it is stored: \\c and \\XX escapes resolved (hex pairs may form UTF-8)."""
     if "\\" not in value:
         return value
     out, index = [], 0
     while index < len(value):
         char = value[index]
         if char == "\\" and index + 1 < len(value):
-            nxt = value[index + 1:index + 3]
-            if re.match(r"^[0-9a-fA-F]{2}$", nxt):
+            if _HEX_PAIR.match(value[index + 1:index + 3]):
                 # hex pairs may form a multi-byte UTF-8 sequence
                 raw = bytearray()
-                while index < len(value) and value[index] == "\\" and re.match(r"^[0-9a-fA-F]{2}$", value[index + 1:index + 3]):
+                while index < len(value) and value[index] == "\\" and _HEX_PAIR.match(value[index + 1:index + 3]):
                     raw.append(int(value[index + 1:index + 3], 16))
                     index += 3
                 out.append(raw.decode("utf-8", "replace"))
@@ -297,16 +324,44 @@ def unescape_rdn_value(value):
     return "".join(out)
 
 
+def _avas(rdn):
+    """[(type, unescaped value)] of one RDN (several when it is multi-valued: a+b)."""
+    out = []
+    for ava in _split_unescaped(rdn, "+") if "+" in rdn else [rdn]:
+        kind, dummy, value = ava.partition("=")
+        value = value.lstrip()
+        while value.endswith(" ") and not _escaped_end(value):
+            value = value[:-1]
+        out.append((kind.strip(), unescape_rdn_value(value)))
+    return out
+
+
 def rdn_value(dn):
     """The unescaped value of the first RDN (the CN of a user DN)."""
     parts = split_dn(dn)
-    if not parts:
+    if not parts or "=" not in parts[0]:
         return None
-    return unescape_rdn_value(parts[0].split("=", 1)[1]) if "=" in parts[0] else None
+    return _avas(parts[0])[0][1]
 
 
 def parent_dn(dn):
     return ",".join(split_dn(dn)[1:])
+
+
+def canonical_dn(dn):
+    """The DN with every value escaped exactly as escape_rdn_value does (RFC 4514), whatever
+    escaping the server chose (\\? or \\3F for ?, \\3D for =): the form ldap3 passes on unchanged.
+    A DN without a backslash is returned as it is."""
+    if not dn or "\\" not in dn:
+        return dn
+    key = _CANONICAL.get(dn)
+    if key is None:
+        if len(_CANONICAL) >= _NORMALIZED_MAX:
+            _CANONICAL.clear()
+        key = _CANONICAL[dn] = ",".join(
+            "+".join("%s=%s" % (kind, escape_rdn_value(value)) for kind, value in _avas(rdn)) if "=" in rdn else rdn
+            for rdn in split_dn(dn))
+    return key
 
 
 def normalize_dn(dn):
@@ -321,14 +376,15 @@ def normalize_dn(dn):
 
 
 _NORMALIZED = {}
+_CANONICAL = {}
 _NORMALIZED_MAX = 200000
 
 
 def _normalize_dn(dn):
     parts = []
     for rdn in split_dn(dn):
-        kind, dummy, value = rdn.partition("=")
-        parts.append("%s=%s" % (kind.strip().casefold(), unescape_rdn_value(value.strip()).casefold()))
+        avas = sorted("%s=%s" % (kind.casefold(), escape_rdn_value(value.casefold())) for kind, value in _avas(rdn))
+        parts.append("+".join(avas))
     return ",".join(parts)
 
 

@@ -21,6 +21,7 @@ import traceback
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
+from ansible_collections.hybrid.identity.plugins.module_utils._ad_codecs import canonical_dn
 from ansible_collections.hybrid.identity.plugins.module_utils._ad_errors import (
     ADError, connection_failure, describe)
 
@@ -258,7 +259,9 @@ class LdapClient(object):
 
     # ------------------------------------------------------------------ reads
     def _entries(self):
-        return [Entry(item.get("dn"), item.get("raw_attributes")) for item in (self.conn.response or [])
+        # DNs as the server escaped them (Samba: CN=Who\? Me) re-encoded in the RFC 4514 form ldap3
+        # passes on unchanged: its safe_dn would double the backslash of \? and name another object.
+        return [Entry(canonical_dn(item.get("dn")), item.get("raw_attributes")) for item in (self.conn.response or [])
                 if item.get("type") == "searchResEntry"]
 
     def search(self, base, search_filter, attributes, scope="subtree", page_size=DEFAULT_PAGE_SIZE, controls=None):
@@ -268,7 +271,7 @@ class LdapClient(object):
         found = []
         while True:
             try:
-                ok = self.conn.search(base, search_filter, search_scope=scopes[scope], attributes=attributes,
+                ok = self.conn.search(canonical_dn(base), search_filter, search_scope=scopes[scope], attributes=attributes,
                                       paged_size=page_size if scope != "base" else None,
                                       paged_cookie=cookie, controls=controls)
             except LDAPException as exc:
@@ -309,20 +312,20 @@ class LdapClient(object):
         return ok, _safe_result(self.conn.result)
 
     def add(self, dn, object_class, attributes, secret=False):
-        return self._write(self.conn.add, dn, object_class, attributes, secret=secret)
+        return self._write(self.conn.add, canonical_dn(dn), object_class, attributes, secret=secret)
 
     def modify(self, dn, changes, secret=False):
         """changes: {attribute: [(op, [values])]} with op 'add' | 'delete' | 'replace'."""
         ops = {"add": ldap3.MODIFY_ADD, "delete": ldap3.MODIFY_DELETE, "replace": ldap3.MODIFY_REPLACE}
         converted = dict((attr, [(ops[op], values) for op, values in pairs]) for attr, pairs in changes.items())
-        return self._write(self.conn.modify, dn, converted, secret=secret)
+        return self._write(self.conn.modify, canonical_dn(dn), converted, secret=secret)
 
     def move(self, dn, new_rdn, new_parent=None):
-        return self._write(self.conn.modify_dn, dn, new_rdn, new_superior=new_parent)
+        return self._write(self.conn.modify_dn, canonical_dn(dn), canonical_dn(new_rdn), new_superior=canonical_dn(new_parent))
 
     def delete(self, dn, tree=False):
         controls = [(TREE_DELETE_OID, True, None)] if tree else None
-        return self._write(self.conn.delete, dn, controls=controls)
+        return self._write(self.conn.delete, canonical_dn(dn), controls=controls)
 
 
 def _safe_result(result):
