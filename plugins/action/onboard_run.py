@@ -17,6 +17,7 @@ import contextlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible import constants as C
 from ansible.errors import AnsibleError
 from ansible.executor.module_common import get_action_args_with_defaults
 from ansible.plugins.action import ActionBase
@@ -24,9 +25,9 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.hybrid.identity.plugins.module_utils._report import merge_results
 from ansible_collections.hybrid.identity.plugins.module_utils._role_input import InputError, chunk_plan
 from ansible_collections.hybrid.identity.plugins.module_utils._role_logic import (
-    ONBOARD_STEPS, already_linked, licensed_already, ok_users, onboard_entries, password_entries, report_users,
+    ONBOARD_STEPS, already_linked, licensed_already, ok_users, onboard_entries, report_users,
     results_by_user, settled, step_results, user_key, with_passwords)
-from ansible_collections.hybrid.identity.plugins.plugin_utils._password_file import write_password_file
+from ansible_collections.hybrid.identity.plugins.plugin_utils._run_safety import RunSafety
 from ansible_collections.hybrid.identity.plugins.plugin_utils._report_files import write_report
 from ansible_collections.hybrid.identity.plugins.plugin_utils._role_input_files import (
     ROWS_ARGSPEC, check_new_users, input_failure, load_rows)
@@ -43,6 +44,8 @@ ARGSPEC = dict(
     password_file_vault=dict(type="bool", default=False, no_log=False),
     report_dir=dict(type="path", default="hybrid_identity_reports"),
     title=dict(type="str", default="Onboard new users"),
+    tenant_skus=dict(type="list", elements="dict", default=[]),
+    directory_sync_enabled=dict(type="bool", default=False),
 )
 STEPS = ONBOARD_STEPS   # ad_user, cloud_user, cloud_license, account_link, in that order
 # In check mode users still to be created are left out of licensing and linking: nothing to license or link yet.
@@ -60,6 +63,20 @@ class ActionModule(ActionBase):
         omit = task_vars.get("omit")
         args = dict((k, v) for k, v in args.items() if omit is None or v != omit)
         return self._execute_module(module_name=name, module_args=args, task_vars=task_vars)
+
+    def _pipeline(self):
+        """Hand every module its arguments over stdin (pipelining): without it Ansible writes them, the
+        chunk's passwords included, into an AnsiballZ file that a killed run leaves behind. None when the
+        connection can pipeline, else the reason it cannot."""
+        if not getattr(self._connection, "has_pipelining", False) or C.DEFAULT_KEEP_REMOTE_FILES:
+            return "the connection %s cannot pipeline modules (or keep_remote_files is set)" % self._connection.transport
+        if self._play_context.become and getattr(self._connection.become, "name", "") == "su":
+            return "become_method su cannot pipeline modules"
+        try:
+            self._connection.set_option("pipelining", True)
+        except (KeyError, AttributeError):
+            self._play_context.pipelining = True
+        return None
 
     @contextlib.contextmanager
     def _modules_mode(self, check_mode):
@@ -103,8 +120,17 @@ class ActionModule(ActionBase):
         if not users:
             result.update(failed=True, msg="the input holds no users")
             return result
-        if args["generate_passwords"]:
-            users = with_passwords(users)
+        refusal = self._pipeline()
+        if refusal and (args["generate_passwords"] or any(u.get("password") for u in users)):
+            result.update(failed=True, msg="nothing was written: passwords must not reach a module payload file, and "
+                                           "%s. Fix: run the play with a local or ssh connection, without su" % refusal)
+            return result
+        safety = self._safety = RunSafety(args, self._loader, _abspath(args["password_file"]))
+        try:
+            users = safety.load(users, with_passwords)
+        except (AnsibleError, OSError, ValueError) as exc:
+            result.update(failed=True, msg="nothing was written: %s" % exc)
+            return result
 
         # 1. The plan: every user through every step in check mode, in big chunks (reads only). It is
         #    what check mode shows, and on a rerun it finds the users already done, so only the users
@@ -120,7 +146,15 @@ class ActionModule(ActionBase):
                 for step in STEPS:
                     plan[step].update(results_by_user(batch, part["done"][step]["items"]))
                     plan_changed = plan_changed or part["done"][step]["changed"]
-            todo = [u for u in users if not settled(u, plan)]
+            # The preflight, on the plan alone: accounts that are not ours, then the whole run's limits.
+            refused = safety.judge(users, plan)
+            todo = [u for u in users if not settled(u, plan) and user_key(u) not in refused]
+            problems = safety.run_problems(todo, plan)
+            if problems:
+                result.update(failed=True, errors=problems, msg="nothing was written:\n" + "\n".join(problems))
+                return result
+            if refused:
+                plan_diffs = _without(plan_diffs, users, refused)
             self._display.display("%s [%s] plan: %d of %d users to create or change%s" % (
                 args["title"], host, len(todo), len(users), "" if not todo else " (" + ", ".join(
                     "%s %s" % (step, _counts(plan[step].values(), skip=("unchanged",))) for step in STEPS) + ")"))
@@ -149,21 +183,13 @@ class ActionModule(ActionBase):
                 if item is not None:
                     results[step].append(item)
 
-        notes, passwords = [], {"path": None, "count": 0}
-        entries = password_entries(users, results["ad"])
-        if entries:
-            path = _abspath(args["password_file"])
-            passwords = {"path": path, "count": len(entries)}
-            if check_mode:
-                notes.append("check mode: %d passwords would be written to %s" % (len(entries), path))
-            else:
-                try:
-                    notes.append(write_password_file(path, entries, self._loader, vault=args["password_file_vault"]))
-                except (AnsibleError, OSError, ValueError) as exc:
-                    result.update(failed=True, msg="cannot write the password file %s: %s; the users were created, "
-                                                   "set their passwords again (update_password: always)" % (path, exc))
-                    return result
-                changed = True
+        try:
+            notes, passwords, wrote = safety.finish(users, results, check_mode)
+        except (AnsibleError, OSError, ValueError) as exc:
+            result.update(failed=True, msg="cannot update the password file %s: %s; every password was recorded there "
+                                           "before it was set" % (safety.path, exc))
+            return result
+        changed = changed or wrote
         records = merge_results(report_users(users), [(step, results[step]) for step in STEPS])
         try:
             counts, paths, lines = write_report(args["title"], "onboard_new_users", records, args["report_dir"], host,
@@ -215,7 +241,9 @@ class ActionModule(ActionBase):
         """ad_user; in the plan also cloud_user, read at the same time where modules may run at once."""
         batch = chunk["batch"]
         # ad_user returns the link attribute it reads anyway, so users linked already skip account_link's reads.
-        ad_args = {"users": onboard_entries(batch, "ad"), "return_attributes": [args["link_attribute"]]}
+        ad_args = {"users": onboard_entries(batch, "ad"), "return_attributes": [args["link_attribute"], "whenCreated"]}
+        if not check_mode:
+            ad_args["users"] = self._safety.ad_entries(batch, ad_args["users"])
         if check_mode and self._concurrent_modules():
             # In the plan the cloud step needs nothing from the AD step (anchors come from real creates
             # only), so AD and the cloud are read at the same time; the cloud results of users AD
@@ -242,8 +270,8 @@ class ActionModule(ActionBase):
         if in_ad and not chunk.get("cloud_read"):
             # A user AD has just created is linked in the cloud create itself (its anchor is known now).
             self._step(chunk, "cloud", "hybrid.identity.cloud_user",
-                       {"users": onboard_entries(in_ad, "cloud", ad), "update_immutable_id": "on_create"}, in_ad,
-                       task_vars)
+                       {"users": self._safety.cloud_entries(in_ad, onboard_entries(in_ad, "cloud", ad)),
+                        "update_immutable_id": "on_create"}, in_ad, task_vars)
         cloud = done["cloud"]["items"]
         # Users on both sides (in check mode, users still to be created are left out: nothing to license or link).
         both = ok_users(ok_users(batch, ad, skip), cloud, skip)
@@ -289,8 +317,10 @@ class ActionModule(ActionBase):
             return chunk
 
         def start(part):
-            return self._ad_steps(self._new_chunk(todo[part["start"]:part["end"]], part["label"]), args, task_vars,
-                                  False)
+            batch = todo[part["start"]:part["end"]]
+            # Every password the chunk sets is in the password file, durably, before the first write.
+            self._safety.record(batch)
+            return self._ad_steps(self._new_chunk(batch, part["label"]), args, task_vars, False)
 
         with self._modules_mode(False):
             if len(chunks) < 2 or not self._concurrent_modules():
@@ -302,6 +332,23 @@ class ActionModule(ActionBase):
                         pending[-2].result()
                     pending.append(lane.submit(finish, start(part)))
                 return [future.result() for future in pending]
+
+
+def _without(diffs, users, keys):
+    """The plan's diffs less the users refused: what would have changed on someone else's account is not shown."""
+    names = set()
+    for user in users:
+        if user_key(user) in keys:
+            names.update(str(user.get(f)).casefold() for f in ("upn", "sam_account_name", "name") if user.get(f))
+    out = []
+    for diff in diffs:
+        diff = dict(diff)
+        for side in ("before", "after"):
+            if isinstance(diff.get(side), dict):
+                diff[side] = dict((k, v) for k, v in diff[side].items() if str(k).casefold() not in names)
+        if diff.get("before") or diff.get("after"):
+            out.append(diff)
+    return out
 
 
 def _abspath(path):

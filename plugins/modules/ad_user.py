@@ -189,6 +189,14 @@ options:
         type: str
         choices: [present, absent]
         default: present
+      create_only:
+        description:
+          - V(true) only creates this user: when an account is found under its identity (sAMAccountName, UPN or
+            DN), or another object already has its UPN or O(users[].email) as C(mail) or in C(proxyAddresses), the
+            user fails with the holder named and nothing is changed.
+          - The creating playbooks set it so that a new hire never takes over an existing employee's account.
+        type: bool
+        default: false
   return_attributes:
     description:
       - LDAP attributes (text values) to return for each user in RV(users[].attributes), read in the same searches
@@ -375,6 +383,7 @@ USER_OPTIONS = dict(
     password_expired=dict(type="bool"),
     password_never_expires=dict(type="bool", no_log=False),
     state=dict(type="str", default="present", choices=["present", "absent"]),
+    create_only=dict(type="bool", default=False),
 )
 
 

@@ -130,6 +130,15 @@ options:
             O(users[].password) (Graph cannot read it back); defaults to V(false), which keeps
             on-premises password sync working.
         type: bool
+      create_only:
+        description:
+          - V(true) only creates this user: a user that exists already under its UPN, or that holds the UPN as
+            its C(mail) or one of its C(proxyAddresses), fails with the holder named and is never changed.
+          - The one exception is a user whose C(onPremisesImmutableId) is the O(users[].on_premises_immutable_id)
+            given here, that is the create of an earlier, interrupted run of the same job.
+          - The creating playbooks set it so that a new hire never takes over an existing mailbox.
+        type: bool
+        default: false
       password_policies:
         description:
           - Password policies. An empty list means none (the default policies).
@@ -283,6 +292,8 @@ diff:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.hybrid.identity.plugins.module_utils._bulk import BulkResults
+from ansible_collections.hybrid.identity.plugins.module_utils._cloud_claims import (
+    is_own_create, read_address_holders, taken_message)
 from ansible_collections.hybrid.identity.plugins.module_utils._cloud_common import (
     cloud_argument_spec, connect, fail_graph)
 from ansible_collections.hybrid.identity.plugins.module_utils._cloud_user_map import (
@@ -320,6 +331,7 @@ USER_OPTIONS = dict(
     force_change_password_next_sign_in=dict(type="bool"),
     password_policies=dict(type="list", elements="str",
                            choices=["DisablePasswordExpiration", "DisableStrongPassword"]),
+    create_only=dict(type="bool", default=False),
 )
 
 CONFLICT_WAIT = 60.0
@@ -391,6 +403,11 @@ def reconcile(module, client, live, answers):
         if user is None:
             continue   # another kind of object holds the UPN: keep Graph's conflict error
         entry.current = user
+        if entry.spec.get("create_only") and not is_own_create(user, entry.spec):
+            # someone else's account appeared under the UPN between our read and our create
+            entry.error = taken_message(entry.name, user)
+            answers.pop(entry.index, None)
+            continue
         entry.plan = plan_object(USER_FIELDS, desired_of(entry, module.params, False),
                                  current_for_plan(user))
         if entry.plan.writes and user.get("onPremisesSyncEnabled"):
@@ -450,6 +467,9 @@ def main():
                 entry.error = SYNCED
             continue
         creating = user is None
+        if not creating and entry.spec.get("create_only") and not is_own_create(user, entry.spec):
+            entry.error = taken_message(entry.name, user)
+            continue
         desired = desired_of(entry, module.params, creating)
         entry.plan = plan_object(USER_FIELDS, desired, current_for_plan(user))
         if creating:
@@ -462,6 +482,19 @@ def main():
                 entry.error = check_domain(entry.name, verified)
             if entry.error is None and entry.plan.writes and user.get("onPremisesSyncEnabled"):
                 entry.error = "%s (would change: %s)" % (SYNCED, ", ".join(entry.plan.changed))
+
+    # A new user must not take an address another user receives mail at (mail or proxyAddresses).
+    claiming = [e for e in live if e.error is None and e.spec.get("create_only") and e.plan is not None
+                and e.plan.action == "create"]
+    if claiming:
+        try:
+            holders = read_address_holders(client, [e.name for e in claiming])
+        except GraphError as exc:
+            fail_graph(module, exc, graph=client.stats)
+        for entry in claiming:
+            holder = holders.get(entry.name.lower())
+            if holder is not None:
+                entry.error = taken_message(entry.name, holder, "mail or proxy address")
 
     # write ---------------------------------------------------------------------------------
     subs = []

@@ -11,6 +11,17 @@ module: onboard_run
 short_description: Onboard new users in AD and Microsoft 365 together, chunk by chunk (the engine of onboard_new_users)
 version_added: 0.1.0
 description:
+  - "Never takes over an account: a row whose username, UPN or mail address an existing AD or cloud account holds
+    fails with the holder named (and the fix: another username, or M(hybrid.identity.link_accounts) to pair them),
+    unless what exists is this job's own, the same person's pair (the cloud user's anchor is the AD user's
+    objectGUID) or the account an interrupted run created (see O(password_file)). The write chunks pass
+    C(create_only) to M(hybrid.identity.ad_user) and M(hybrid.identity.cloud_user) for every user the plan saw as new,
+    so an account that appears between the plan and the write is refused too."
+  - "A whole-run preflight on the plan, shared by check mode, stops the run before any write when a directory sync
+    engine is in charge of the tenant (O(directory_sync_enabled)) or a SKU has fewer free units than the run assigns
+    (O(tenant_skus))."
+  - Modules get their arguments through pipelining, so no AnsiballZ payload file on disk ever holds a password; a
+    connection that cannot pipeline (C(become_method=su), C(keep_remote_files)) is refused when passwords are set.
   - Runs on the controller (action plugin) and drives, for each chunk of users, the modules
     M(hybrid.identity.ad_user), M(hybrid.identity.cloud_user), M(hybrid.identity.cloud_license) and
     M(hybrid.identity.account_link) on the task's host, with the play's C(module_defaults) for each of them
@@ -57,6 +68,20 @@ options:
         M(hybrid.identity.cloud_license) for them. Without it, every user goes through cloud_license.
     type: dict
     default: {}
+  tenant_skus:
+    description:
+      - The tenant's SKUs as M(hybrid.identity.cloud_tenant_info) returns them (C(sku_id), C(sku_part_number), C(free)).
+      - The preflight counts the licences the whole run assigns per SKU against C(free) and stops before any
+        write when one is short, naming the SKU and the counts.
+    type: list
+    elements: dict
+    default: []
+  directory_sync_enabled:
+    description:
+      - Whether a directory sync engine is in charge of the tenant (C(directory_sync_enabled) of
+        M(hybrid.identity.cloud_tenant_info)). V(true) stops the run before any write.
+    type: bool
+    default: false
   generate_passwords:
     description: Give rows without a password one from the collection's password generator.
     type: bool
@@ -70,7 +95,16 @@ options:
     type: bool
     default: false
   password_file:
-    description: Where generated passwords of users created in this run go on the controller (mode 0600).
+    description:
+      - The password journal on the controller (mode 0600, or vault with O(password_file_vault)). Each generated
+        password is written here, and the file and its directory fsynced, before the write that sets it is sent,
+        with the time it was recorded (C(recorded)); at the end of the run C(set_in) says where it was set
+        (C(ad), C(cloud)).
+      - A rerun reuses the password recorded for a user, so after any interruption every created user's password
+        is in this file. An AD account found under a new user's name counts as this job's own only when this file
+        recorded it just before the directory created it (C(whenCreated)); any other existing account is refused.
+      - An existing file that is not a hybrid.identity password file (its first line is not
+        C(upn,sam_account_name,name,password,...)) is never overwritten; the run stops before any write.
     type: path
     default: hybrid_identity_reports/onboard_new_users-passwords.csv
   password_file_vault:

@@ -1,0 +1,179 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the hybrid.identity project
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A creating run's safety on the controller: the password journal, ownership and the whole-run preflight.
+
+    safety = RunSafety(args, loader, path)
+    users = safety.load(users, with_passwords)   # refuses a password file we did not write; reuses its passwords
+    refused = safety.judge(users, plan)          # accounts that exist and are not ours fail, nothing else
+    problems = safety.run_problems(todo, plan)   # sync engine, licences: the run stops before any write
+    safety.record(batch)                         # before a chunk's writes: its passwords, fsynced
+    entries = safety.ad_entries(...) / cloud_entries(...)   # create_only for what the plan saw as new
+    notes, passwords, wrote = safety.finish(users, results, check_mode)
+The decisions themselves are pure logic in module_utils/_preflight.py."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.hybrid.identity.plugins.module_utils import _preflight as preflight
+from ansible_collections.hybrid.identity.plugins.module_utils._role_logic import user_key
+from ansible_collections.hybrid.identity.plugins.plugin_utils._password_file import PasswordFile
+
+
+class RunSafety(object):
+    def __init__(self, args, loader, path):
+        self.args = args
+        self.path = path
+        self.pwfile = PasswordFile(path, loader, vault=args["password_file_vault"]) if args["generate_passwords"] \
+            else None
+        self.writing = False
+        self.refused = {}        # user key -> message
+        self.create_ad = set()   # user keys the plan saw as new in AD
+        self.create_cloud = set()
+        self.anchors = {}        # user key -> immutable id of its (existing, ours) AD user
+        self.recorded = set()    # user keys whose password this run recorded
+        self.unknown = []        # users of ours whose password the file does not hold
+        self.new_records = 0     # passwords this run added to the file
+
+    # ------------------------------------------------------------------ passwords
+    def load(self, users, generate):
+        """Read the password file (refusing one we did not write); rows without a password of their own
+        get the one recorded for them, or a new one."""
+        if self.pwfile is None:
+            return users
+        self.pwfile.load()
+        out = []
+        for user in users:
+            user = dict(user)
+            if not user.get("password"):
+                known = self.pwfile.password(user.get("upn"))
+                if known:
+                    user.update(password=known, password_generated=True, password_recorded=True)
+            out.append(user)
+        return generate(out)
+
+    def record(self, batch):
+        """Before the chunk's first write: every password it may set is in the file, fsynced."""
+        if self.pwfile is None:
+            return
+        now = preflight.utc_now_text()
+        entries = []
+        for user in batch:
+            key = user_key(user)
+            if not user.get("password_generated") or key in self.recorded:
+                continue
+            if key not in self.create_ad and key not in self.create_cloud:
+                continue   # nothing of this user gets a password in this run
+            row = self.pwfile.rows.get((user.get("upn") or "").lower()) or {}
+            if row.get("password") == user["password"] and row.get("recorded"):
+                self.recorded.add(key)
+                continue   # recorded by an earlier run: keep its time, which proves ownership
+            entries.append({"upn": user["upn"], "sam_account_name": user.get("sam_account_name") or "",
+                            "name": user.get("name") or "", "password": user["password"], "recorded": now,
+                            "set_in": ""})
+            self.recorded.add(key)
+        if entries:
+            self.pwfile.record(entries)
+            self.new_records += len(entries)
+
+    def finish(self, users, results, check_mode):
+        """Say in the file where each recorded password was set; returns (notes, passwords, wrote)."""
+        notes = []
+        if self.unknown:
+            notes.append("%d users exist on both sides but the password file holds no password for them (created "
+                         "before it, or the file was moved): %s" % (len(self.unknown), ", ".join(self.unknown[:10])))
+        if self.pwfile is None:
+            return notes, {"path": None, "count": 0}, False
+        created = {}
+        for step, side in (("ad", "ad"), ("cloud", "cloud")):
+            for item in results.get(step) or []:
+                if item.get("action") == "created":
+                    for field in ("upn", "name", "user_principal_name"):
+                        if isinstance(item.get(field), str):
+                            created.setdefault(item[field].casefold(), set()).add(side)
+        planned = [u for u in users if user_key(u) in self.create_ad or user_key(u) in self.create_cloud]
+        if check_mode:
+            count = len([u for u in planned if u.get("password_generated")])
+            if count:
+                notes.append("check mode: %d passwords would be recorded in %s before they are set" % (count, self.path))
+            return notes, {"path": self.path if count else None, "count": count}, False
+        entries, count = [], 0
+        for user in users:
+            if user_key(user) not in self.recorded:
+                continue
+            count += 1
+            row = self.pwfile.rows.get(user["upn"].lower()) or {}
+            sides = " ".join(sorted(set((row.get("set_in") or "").split()) | created.get(user["upn"].casefold(), set())))
+            if sides != (row.get("set_in") or ""):
+                entries.append({"upn": user["upn"], "set_in": sides})
+        if entries:
+            self.pwfile.record(entries)
+        if not (entries or self.new_records):
+            return notes, {"path": self.path if count else None, "count": count}, False
+        notes.append("%d passwords recorded in %s before they were set (mode 0600%s); %d were set this run" % (
+            self.new_records, self.path, ", vault-encrypted" if self.args["password_file_vault"] else "",
+            len([e for e in entries if e["set_in"]])))
+        return notes, {"path": self.path, "count": count}, True
+
+    # ------------------------------------------------------------------ ownership and preflight
+    def judge(self, users, plan):
+        """Refuse each user whose name an account holds that is not ours: its plan item becomes a failure."""
+        for user in users:
+            key = user_key(user)
+            ad, cloud = plan["ad"].get(key), plan["cloud"].get(key)
+            row = self.pwfile.rows.get((user.get("upn") or "").lower()) if self.pwfile else None
+            verdict, side, message = preflight.judge(ad, cloud, row)
+            if verdict == "refused":
+                self.refused[key] = message
+                plan[side][key] = {"upn": user["upn"], "name": user.get("name"), "action": "failed", "error": message}
+                continue
+            if (ad or {}).get("action") == "created":
+                self.create_ad.add(key)
+            if cloud is None or cloud.get("action") == "created":
+                self.create_cloud.add(key)
+                if (ad or {}).get("action") in ("updated", "unchanged") and ad.get("immutable_id"):
+                    self.anchors[key] = ad["immutable_id"]
+            elif verdict == "ours" and user.get("password_generated") and not user.get("password_recorded") \
+                    and (ad or {}).get("action") != "created":
+                self.unknown.append(user["upn"])
+        self.writing = True
+        return self.refused
+
+    def run_problems(self, todo, plan):
+        """What stops the whole run before any write: a sync engine in charge, too few licences."""
+        if not todo:
+            return []
+        problems = []
+        if self.args["directory_sync_enabled"]:
+            problems.append(preflight.SYNC_ENGINE)
+        ids = dict((str(k).casefold(), str(v).casefold()) for k, v in (self.args["sku_ids"] or {}).items())
+        needs = {}
+        for user in todo:
+            cloud = plan["cloud"].get(user_key(user)) or {}
+            have = set(str(s).casefold() for s in cloud.get("assigned_sku_ids") or [])
+            for sku in user.get("licenses") or []:
+                if ids.get(str(sku).casefold(), str(sku).casefold()) not in have:
+                    needs[sku] = needs.get(sku, 0) + 1
+        problems.extend(preflight.licence_shortage(needs, self.args["tenant_skus"]))
+        return problems
+
+    # ------------------------------------------------------------------ module input in the write chunks
+    def ad_entries(self, batch, entries):
+        """ad_user input: users the plan saw as new may only be created, never found and changed."""
+        for user, entry in zip(batch, entries):
+            if user_key(user) in self.create_ad:
+                entry["create_only"] = True
+        return entries
+
+    def cloud_entries(self, users, entries):
+        """cloud_user input: the same for the cloud, with the anchor of the AD user ours already (so the
+        create links it, and a create of an earlier interrupted run is recognised by it)."""
+        if not self.writing:
+            return entries
+        for user, entry in zip(users, entries):
+            key = user_key(user)
+            if key in self.create_cloud:
+                entry["create_only"] = True
+                if key in self.anchors and not entry.get("on_premises_immutable_id"):
+                    entry["on_premises_immutable_id"] = self.anchors[key]
+        return entries
