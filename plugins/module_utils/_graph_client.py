@@ -13,12 +13,13 @@ _cloud_query (pure, unit-tested); this file does the I/O.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import os
 import time
 
 from ansible_collections.hybrid.identity.plugins.module_utils._graph_auth import brief
 from ansible_collections.hybrid.identity.plugins.module_utils._graph_errors import GraphError, error_from_response
 from ansible_collections.hybrid.identity.plugins.module_utils._graph_retry import (
-    RetryPolicy, RetryState, parse_retry_after)
+    RetryPolicy, RetryState, parse_retry_after, replication_wait)
 from ansible_collections.hybrid.identity.plugins.module_utils._graph_batch import (
     SubRequest, assemble, chunks, split, triage, worst_status, MAX_BATCH)
 from ansible_collections.hybrid.identity.plugins.module_utils import _cloud_query as query
@@ -73,7 +74,8 @@ class GraphClient(object):
         self.settings = settings
         self.credential = credential
         self.session = session
-        self.policy = policy or RetryPolicy()
+        # Without a policy: the defaults, with the replication wait the environment may set.
+        self.policy = policy or RetryPolicy(not_found_budget=replication_wait(os.environ))
         self.sleep = sleep or time.sleep
         self.root = settings["graph_endpoint"].rstrip("/") + "/" + API_VERSION
         self.connection_errors = tuple(connection_errors)
@@ -273,10 +275,12 @@ class GraphClient(object):
                 self.known_ids.add(user.get("id"))
         return found, extra_results, strategy
 
-    def wait_for_users(self, keys, select, budget=60.0):
+    def wait_for_users(self, keys, select, budget=None):
         """Read users that a first read missed again, with backoff, for up to `budget` seconds of
-        waiting: right after a create, listings and filters do not show a user for seconds
-        (replication delay). Returns {lower key: user} of those that appeared."""
+        waiting (never more than the policy's replication wait, HYBRID_IDENTITY_REPLICATION_WAIT):
+        right after a create, listings and filters do not show a user for seconds (replication
+        delay). Returns {lower key: user} of those that appeared."""
+        budget = self.policy.not_found_budget if budget is None else min(float(budget), self.policy.not_found_budget)
         found = {}
         missing = list(keys)
         state = RetryState(RetryPolicy(budget=budget, not_found_budget=budget, not_found_base=1.0,

@@ -19,6 +19,20 @@ import time
 THROTTLED = 429
 TRANSIENT = frozenset((502, 503, 504))
 NOT_FOUND = 404
+# Seconds a run waits, at most, for an object it created or read to answer (Entra's replication
+# delay: seconds, reports of a minute or two); the environment variable of that name overrides it.
+REPLICATION_WAIT = 120.0
+REPLICATION_WAIT_ENV = "HYBRID_IDENTITY_REPLICATION_WAIT"
+
+
+def replication_wait(environ):
+    """The replication wait budget in seconds: REPLICATION_WAIT_ENV when it holds a number >= 0."""
+    value = (environ or {}).get(REPLICATION_WAIT_ENV)
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return REPLICATION_WAIT
+    return seconds if seconds >= 0 else REPLICATION_WAIT
 
 
 def parse_retry_after(value, now=None, cap=300.0):
@@ -62,7 +76,7 @@ class RetryPolicy(object):
     """
 
     def __init__(self, budget=300.0, base=0.5, cap=30.0, not_found_base=1.0, not_found_cap=15.0,
-                 not_found_budget=120.0, max_attempts=None, jitter=None):
+                 not_found_budget=REPLICATION_WAIT, max_attempts=None, jitter=None):
         self.budget = float(budget)
         self.base = float(base)
         self.cap = float(cap)

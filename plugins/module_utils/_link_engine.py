@@ -22,6 +22,8 @@ CHANGING = ("linked", "updated", "unlinked")
 REASONS = ("ambiguous", "conflict", "privileged", "sync_mastered", "guest")
 CLOUD_ANCHOR = "onPremisesImmutableId"
 PWD_LAST_SET = "pwdLastSet"
+WAITED = ("; it was looked up again for the replication wait: if it was created moments ago, Graph has not replicated it "
+          "yet, rerun later (or raise HYBRID_IDENTITY_REPLICATION_WAIT)")
 
 
 def _fold(value):
@@ -200,6 +202,13 @@ class LinkRun(object):
         ad_found = self.io.ad_lookup([s["ad"] for s in specs])
         cloud_keys = [s["cloud"] for s in specs if s.get("cloud")]
         cloud_found = self.io.cloud_lookup(cloud_keys) if cloud_keys else {}
+        # A cloud user created moments ago (cloud_user in the task before) is not listed yet:
+        # read the missing ones again for a while (replication delay) when their AD user exists.
+        late = [s["cloud"] for s in specs if need_cloud and s.get("cloud") and s["ad"] in ad_found
+                and s["cloud"].strip().lower() not in cloud_found]
+        waited = bool(late)
+        if late:
+            cloud_found.update(self.io.cloud_wait(late))
         self._know_ad(ad_found.values())
         self._know_cloud(cloud_found.values())
         out, seen_ad, seen_cloud = [], {}, {}
@@ -216,7 +225,8 @@ class LinkRun(object):
                 pair.fail("pairs[%d] has no cloud user: give cloud (UPN or object id) to link" % index, "invalid")
                 continue
             if spec.get("cloud") and pair.cloud is None and need_cloud:
-                pair.fail("cloud user '%s' not found (give a UPN or an object id)" % spec["cloud"], "not_found")
+                why = "cloud user '%s' not found (give a UPN or an object id)" % spec["cloud"]
+                pair.fail(why + (WAITED if waited else ""), "not_found")
                 continue
             dn = codecs.normalize_dn(pair.ad["dn"])
             if dn in seen_ad:

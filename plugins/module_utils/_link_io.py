@@ -284,6 +284,11 @@ class LinkIO(object):
     def cloud_lookup(self, keys):
         return dict((k, cloud_user(u)) for k, u in cloud_lookup(self.graph, keys, self.select).items())
 
+    def cloud_wait(self, keys):
+        """Users a lookup missed, read again with backoff for up to the client's replication wait
+        (created moments ago, so not listed yet): {lower key: cloud user} of those that appeared."""
+        return dict((k, cloud_user(u)) for k, u in self.graph.wait_for_users(keys, self.select).items())
+
     def cloud_by_anchor(self, immutable_ids):
         return dict((k, cloud_user(u)) for k, u in cloud_by_anchor(self.graph, immutable_ids, self.select).items())
 

@@ -23,6 +23,8 @@ description:
     one candidate), conflicts (the cloud user is already linked to another AD user, or the AD user to another cloud
     user), cloud users holding a directory (admin) role unless O(allow_privileged=true), users mastered by a
     directory sync engine, and guests.
+  - A cloud user of O(pairs) that is not found is looked up again with backoff for up to
+    E(HYBRID_IDENTITY_REPLICATION_WAIT) seconds (default 120), since one created moments before is not listed yet.
   - The module fails at the end only for real errors (a user that does not exist, a write the directory refused);
     every other pair is still converged. Set O(fail_on_skipped=true) to fail for skipped pairs too.
   - Writes go cloud first (C($batch) of 20 PATCHes), then one LDAP modify per AD user (the link attribute, and

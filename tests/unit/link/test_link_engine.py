@@ -68,6 +68,10 @@ class FakeIO(object):
         self.calls.append("cloud_lookup")
         return dict((k.lower(), dict(u)) for k in keys for u in self.clouds if k.lower() in (u["id"], u["upn"].lower()))
 
+    def cloud_wait(self, keys):
+        self.calls.append("cloud_wait")
+        return {}
+
     def cloud_by_anchor(self, anchors):
         self.calls.append("cloud_by_anchor")
         return dict((u["immutable_id"], dict(u)) for u in self.clouds if u["immutable_id"] in anchors)
