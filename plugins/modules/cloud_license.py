@@ -15,14 +15,17 @@ description:
     or SKU id, optionally with service plans disabled by name.
   - Set-oriented; the tenant's SKUs are resolved once, all users are read in one go, and the assignments go
     through C($batch) requests of 20.
-  - "Before anything is assigned, the free units of every SKU are checked for the whole run; when any SKU is
-    short the module fails with the counts (for example C(need 40 of O365_BUSINESS_PREMIUM, 12 free)) and
-    assigns nothing, unless O(allow_partial=true)."
+  - "Before anything is assigned, the free units of every SKU are counted for the whole run. Seats go to the
+    users in list order while a SKU's free units last; the users left without one fail, naming the SKU, the
+    counts and the fix (for example C(need 40 of O365_BUSINESS_PREMIUM, 12 free)). One user's shortage never
+    fails another user: a user whose SKUs have seats is licensed whatever other SKUs lack."
+  - A user gets all the new licenses it asks for or none (a seat is never spent on a user that fails anyway).
   - "Licenses need a usage location. A user without one gets O(users[].usage_location) (or O(usage_location))
     first; when neither exists the user fails, saying so."
   - Nothing is written for a user whose licenses are already as asked.
   - A user that is not found is looked up again for up to a minute (users created moments before are not
-    listed at once, replication delay) before it fails.
+    listed at once, replication delay) before it fails; a C(404) on a user just read is retried the same way.
+    E(HYBRID_IDENTITY_REPLICATION_WAIT) (seconds, default 120) caps these waits.
 author:
   - hybrid.identity contributors (@hybrid-identity)
 extends_documentation_fragment:
@@ -87,10 +90,11 @@ options:
     default: false
   allow_partial:
     description:
-      - When a SKU has fewer free units than the run needs, assign to the users in list order while units last
-        and fail the others, instead of failing the run before assigning anything.
+      - When a SKU has fewer free units than the run needs, V(true) assigns it to the users in list order while
+        units last and fails the others; V(false) assigns that SKU to nobody (all its users fail, naming the
+        counts). Either way users of SKUs that have enough units are licensed.
     type: bool
-    default: false
+    default: true
   usage_location:
     description: Two-letter country code set on users that have no usage location (see O(users[].usage_location)).
     type: str
@@ -196,7 +200,7 @@ from ansible_collections.hybrid.identity.plugins.module_utils._bulk import BulkR
 from ansible_collections.hybrid.identity.plugins.module_utils._cloud_common import (
     cloud_argument_spec, connect, fail_graph)
 from ansible_collections.hybrid.identity.plugins.module_utils._cloud_license_math import (
-    SkuCatalog, free_units, plan_user, shortage_message, shortages)
+    SkuCatalog, free_units, plan_user, shortages)
 from ansible_collections.hybrid.identity.plugins.module_utils._graph_batch import SubRequest
 from ansible_collections.hybrid.identity.plugins.module_utils._graph_errors import GraphError
 
@@ -205,7 +209,7 @@ LICENSE_OPTIONS = dict(
     disabled_plans=dict(type="list", elements="str"),
 )
 SELECT = "id,userPrincipalName,assignedLicenses,usageLocation,onPremisesSyncEnabled"
-MISSING_USER_WAIT = 60.0
+MISSING_USER_WAIT = 60.0   # capped by HYBRID_IDENTITY_REPLICATION_WAIT
 
 
 class Entry(object):
@@ -243,6 +247,35 @@ def resolve_wanted(entry, catalog):
     return wanted
 
 
+def allocate(entries, catalog, strict=False):
+    """Seats per SKU in list order, each user all its new SKUs or none: sets the error of every user
+    that cannot have them (strict: nobody gets a short SKU). Returns the shortages [(part, need, free)]."""
+    needed = {}
+    for entry in entries:
+        if entry.error is None:
+            for sku_id in entry.new_ids:
+                needed[sku_id] = needed.get(sku_id, 0) + 1
+    short = shortages(needed, catalog)
+    counts = dict((part, (need, free)) for part, need, free in short)
+    remaining = dict((sku["skuId"], max(0, free_units(sku))) for sku in catalog.skus)
+    for entry in entries:
+        if entry.error is not None or not entry.new_ids:
+            continue
+        lacking = [catalog.part(s) for s in entry.new_ids
+                   if remaining.get(s, 0) < 1 or (strict and catalog.part(s) in counts)]
+        if not lacking:
+            for sku_id in entry.new_ids:
+                remaining[sku_id] -= 1
+            continue
+        need_free = [counts.get(part, (1, 0)) for part in lacking]
+        what = "; ".join("need %d of %s, %d free" % (need, part, free) for part, (need, free) in zip(lacking, need_free))
+        fix = "; ".join("buy or free %d unit(s) of %s" % (need - free, part) for part, (need, free) in zip(lacking, need_free))
+        rule = "allow_partial is false, so nobody gets it" if strict else "the seats went to the users listed before"
+        entry.error = "no free seat of %s for this user (%s; %s); nothing was assigned to it. Fix: %s, then rerun" % (
+            ", ".join(lacking), what, rule, fix)
+    return short
+
+
 def main():
     module = AnsibleModule(
         argument_spec=cloud_argument_spec(
@@ -254,7 +287,7 @@ def main():
             licenses=dict(type="list", elements="dict", options=LICENSE_OPTIONS),
             state=dict(type="str", default="present", choices=["present", "absent"]),
             exclusive=dict(type="bool", default=False),
-            allow_partial=dict(type="bool", default=False),
+            allow_partial=dict(type="bool", default=True),
             usage_location=dict(type="str"),
         ),
         supports_check_mode=True,
@@ -283,7 +316,8 @@ def main():
     for entry in entries:
         entry.user = found.get(entry.name.lower())
         if entry.user is None:
-            entry.error = "no such user in the tenant (create it first, for example with hybrid.identity.cloud_user)"
+            entry.error = ("no such user in the tenant, also after waiting for replication (create it first, for example "
+                           "with hybrid.identity.cloud_user; if it was created moments ago, rerun later)")
             continue
         if entry.user["id"] in seen:
             entry.error = "listed twice in users (also entry %d); list each user once" % (seen[entry.user["id"]] + 1)
@@ -303,42 +337,8 @@ def main():
                 entry.error = ("the user has no usage location, which licenses need; set usage_location "
                                "(two-letter country code)")
 
-    needed = {}
-    for entry in entries:
-        if entry.error is None:
-            for sku_id in entry.new_ids:
-                needed[sku_id] = needed.get(sku_id, 0) + 1
-    short = shortages(needed, catalog)
-    short_info = [{"sku_part_number": part, "needed": need, "free": free} for part, need, free in short]
-    if short and not params["allow_partial"]:
-        short_ids = set(sku["skuId"] for sku in catalog.skus if sku["skuPartNumber"] in [s[0] for s in short])
-        planned = []
-        for e in entries:
-            item = {"name": e.name, "action": "failed" if e.error or (e.add or e.remove) else "unchanged",
-                    "changed_attributes": []}
-            if e.user:
-                item["id"] = e.user["id"]
-            if e.error:
-                item["error"] = e.error
-            elif set(e.new_ids) & short_ids:
-                item["error"] = "not assigned: %s" % shortage_message(short)
-            elif e.add or e.remove:
-                item["error"] = "not written: the run stopped before assigning anything (license shortage)"
-            planned.append(item)
-        module.fail_json(msg=shortage_message(short) + "; nothing was assigned (set allow_partial to assign "
-                         "while units last)", shortages=short_info, users=planned, graph=client.stats)
-    if short:
-        remaining = dict((sku["skuId"], free_units(sku)) for sku in catalog.skus)
-        for entry in entries:
-            if entry.error is not None or not entry.new_ids:
-                continue
-            lacking = [s for s in entry.new_ids if remaining.get(s, 0) < 1]
-            if lacking:
-                entry.error = "no free units of %s left for this user (allow_partial)" % ", ".join(
-                    catalog.part(s) for s in lacking)
-                continue
-            for sku_id in entry.new_ids:
-                remaining[sku_id] -= 1
+    short_info = [{"sku_part_number": part, "needed": need, "free": free}
+                  for part, need, free in allocate(entries, catalog, strict=not params["allow_partial"])]
 
     # write ---------------------------------------------------------------------------------
     if not module.check_mode:

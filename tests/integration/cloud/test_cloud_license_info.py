@@ -78,7 +78,7 @@ def test_disabled_plans_change_and_exclusive_and_absent(sim, cloud_lab):
                         "licenses": [{"sku": "O365_BUSINESS_PREMIUM"}]}, cloud_lab)["changed"] is False
 
 
-def test_out_of_licenses_assigns_nothing_unless_partial(sim, cloud_lab):
+def test_out_of_licenses_fails_only_the_users_without_a_seat(sim, cloud_lab):
     users = [{"user_principal_name": "short%d@corp.example.com" % i, "password": PW, "usage_location": "US"}
              for i in range(6)]
     run_ok("hybrid.identity.cloud_user", {"users": users}, cloud_lab)
@@ -86,13 +86,15 @@ def test_out_of_licenses_assigns_nothing_unless_partial(sim, cloud_lab):
     assert free < 6
     args = {"licenses": [{"sku": "ENTERPRISEPACK"}], "users": [{"user": u["user_principal_name"]} for u in users]}
     sim.reset_counters()
-    res = run_fail(LIC, args, cloud_lab)
+    # allow_partial false: the short SKU goes to nobody, naming the counts
+    res = run_fail(LIC, dict(args, allow_partial=False), cloud_lab)
     assert "need 6 of ENTERPRISEPACK, %d free" % free in res["msg"]
     assert res["shortages"] == [{"sku_part_number": "ENTERPRISEPACK", "needed": 6, "free": free}]
     assert sim.counters()["totals"]["writes"] == 0
-    res = run_fail(LIC, dict(args, allow_partial=True), cloud_lab)
+    # the default: seats in list order while units last, the others fail on their own
+    res = run_fail(LIC, args, cloud_lab)
     assert res["summary"]["updated"] == free and res["summary"]["failed"] == 6 - free
-    assert "no free units of ENTERPRISEPACK" in res["users"][-1]["error"]
+    assert "no free seat of ENTERPRISEPACK" in res["users"][-1]["error"]
     assert sim.skus()["ENTERPRISEPACK"]["free"] == 0
 
 
