@@ -42,8 +42,101 @@ MAX_LENGTH = {"name": 64, "given_name": 64, "surname": 64, "display_name": 256, 
               "state_province": 128}
 
 
+# Fields where a YAML number is a fine value (an employee number, a phone number, a numeric
+# username); every other field is text. enabled also takes true/false (and 0/1).
+NUMBER_FIELDS = ("username", "employee_id", "telephone_number", "mobile", "postal_code")
+BOOL_FIELDS = ("enabled",)
+# C0 controls (NUL, tab, line breaks...), DEL and the C1 controls: no name or attribute may hold one
+# (Samba cannot even delete an object whose name holds a NUL; they break CSV files and logs).
+CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f]")
+# Bytes that were not UTF-8, kept by the surrogateescape decoding of a CSV file.
+UNDECODED_RE = re.compile("[\udc80-\udcff]")
+_SHOWN_RE = re.compile("[\x00-\x1f\x7f-\x9f\udc80-\udcff]")
+CONTROL_NAMES = {0: "NUL", 9: "tab", 10: "line feed", 13: "carriage return", 127: "DEL"}
+SAVE_AS_UTF8 = ("the file is not UTF-8 (Latin-1 or Windows-1252?): save it as UTF-8 (Excel: Save As > "
+                "'CSV UTF-8 (Comma delimited)'; LibreOffice: character set 'Unicode (UTF-8)') and run again")
+
+
 class InputError(Exception):
     """The input as a whole cannot be read (file missing, not a list, bad CSV header)."""
+
+
+def printable(value):
+    """A value fit for a message: control characters and bytes that are not UTF-8 as escapes."""
+    text = value if isinstance(value, str) else str(value)
+
+    def shown(match):
+        code = ord(match.group(0))
+        if code >= 0xdc80:
+            return "\\x%02x" % (code - 0xdc00)
+        return {9: "\\t", 10: "\\n", 13: "\\r"}.get(code, "\\x%02x" % code)
+    return _SHOWN_RE.sub(shown, text)
+
+
+def _kind(value):
+    if isinstance(value, bool):
+        return "true/false (YAML reads an unquoted yes, no, on, off, true or false so)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (list, tuple, set)):
+        return "a list"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if hasattr(value, "isoformat"):
+        return "a date (YAML reads an unquoted 2024-01-31 so)"
+    return "a %s" % type(value).__name__
+
+
+def text_problem(field, value):
+    """Why the text value of field cannot be stored (control character, bytes not UTF-8), or None.
+    Never quotes the value (it may be a password)."""
+    match = UNDECODED_RE.search(value)
+    if match:
+        return "%s holds a byte that is not UTF-8 (0x%02X at character %d): %s" % (
+            field, ord(match.group(0)) - 0xdc00, match.start() + 1, SAVE_AS_UTF8)
+    match = CONTROL_RE.search(value)
+    if match:
+        code = ord(match.group(0))
+        return ("%s holds a control character (%s, U+%04X at character %d); remove it: names and attributes "
+                "cannot hold control characters, line breaks, tabs or NUL bytes" % (
+                    field, CONTROL_NAMES.get(code, "control"), code, match.start() + 1))
+    return None
+
+
+def value_problems(field, value, lists=(), numbers=(), bools=()):
+    """Why a row's value is not what the field takes (a string, or a list of strings for list
+    fields; numbers and true/false where they make sense), as sentences naming the fix."""
+    if value is None:
+        return []
+    shown = "" if field == "password" else " (%s)" % printable(value)[:60]
+    if isinstance(value, str):
+        problem = text_problem(field, value)
+        return [problem] if problem else []
+    if isinstance(value, bool):
+        if field in bools:
+            return []
+    elif isinstance(value, int) and (field in numbers or field in bools):
+        return []
+    elif isinstance(value, (list, tuple)) and field in lists:
+        out = []
+        for pos, item in enumerate(value, 1):
+            out += value_problems("%s item %d" % (field, pos), item, numbers=("%s item %d" % (field, pos),))
+        return out
+    return ["%s must be text, not %s%s; write it as one string (in YAML, in quotes)%s" % (
+        field, _kind(value), shown, "" if field not in lists else ", or a list of strings")]
+
+
+def _row_hygiene(row, lists=(), numbers=(), bools=()):
+    """(names of the fields that cannot be used, sentences) for the values of one row's known fields."""
+    bad, problems = set(), []
+    for key, value in row.items():
+        if key == "__extra__":
+            continue
+        found = value_problems(key, value, lists, numbers, bools)
+        if found:
+            bad.add(key)
+            problems += found
+    return bad, problems
 
 
 def _text(value):
@@ -82,7 +175,14 @@ def read_csv(text, kind):
     if text.startswith("\ufeff"):
         text = text[1:]
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise InputError("line %d of the CSV file cannot be read: %s" % (reader.line_num, exc))
+    for name in header:
+        problem = text_problem("the header (line 1) column %s" % printable(name), name)
+        if problem:
+            raise InputError(problem)
     if not header:
         raise InputError("the CSV file is empty; its first line must name the columns (%s)"
                          % ", ".join(_required_names(spec)))
@@ -98,13 +198,16 @@ def read_csv(text, kind):
     if problems:
         raise InputError("the CSV header is wrong: %s" % "; ".join(problems))
     rows = []
-    for row in reader:
-        if not any((v or "").strip() for k, v in row.items() if k is not None):
-            continue  # blank line
-        extra = row.pop(None, None)
-        if extra:
-            row["__extra__"] = extra
-        rows.append((reader.line_num, row))
+    try:
+        for row in reader:
+            if not any((v or "").strip() for k, v in row.items() if k is not None):
+                continue  # blank line
+            extra = row.pop(None, None)
+            if extra:
+                row["__extra__"] = extra
+            rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise InputError("line %d of the CSV file cannot be read: %s" % (reader.line_num, exc))
     return rows
 
 
@@ -116,11 +219,15 @@ def rows_from_list(items, kind):
     """A YAML list -> list of (item number starting at 1, dict)."""
     if not isinstance(items, list):
         raise InputError("the user list must be a list of dictionaries")
-    rows = []
+    rows, wrong = [], []
     for pos, item in enumerate(items, 1):
         if not isinstance(item, dict):
-            raise InputError("item %d of the list is not a dictionary" % pos)
+            wrong.append("item %d is %s" % (pos, _kind(item) if not isinstance(item, str) else "a string (%s)"
+                                            % printable(item)[:60]))
+            continue
         rows.append((pos, dict(item)))
+    if wrong:
+        raise InputError("every item of the list must be a dictionary of field: value; %s" % "; ".join(wrong))
     return rows
 
 
@@ -148,14 +255,21 @@ def validate_new_users(rows, verified_domains, skus, upn_suffix=None, default_li
             problems.append("has more values than the header has columns")
         unknown = [k for k in row if k not in columns and k != "__extra__"]
         if unknown:
-            problems.append("unknown field(s) %s (known: %s)" % (", ".join(sorted(unknown)), ", ".join(columns)))
+            problems.append("unknown field(s) %s (known: %s)" % (", ".join(sorted(printable(k) for k in unknown)),
+                                                                 ", ".join(columns)))
+        # Control characters, bytes that are not UTF-8, a mapping where a name belongs: refused here,
+        # and the field is left out of the checks below (which would only repeat it).
+        bad, hygiene = _row_hygiene(dict((k, v) for k, v in row.items() if k in columns), LIST_COLUMNS,
+                                    NUMBER_FIELDS, BOOL_FIELDS)
+        problems += hygiene
+        row = dict((k, v) for k, v in row.items() if k not in bad)
         given, surname = _text(row.get("given_name")), _text(row.get("surname"))
         username, upn = _text(row.get("username")), _text(row.get("upn"))
-        if not given:
+        if not given and "given_name" not in bad:
             problems.append("given_name is empty")
-        if not surname:
+        if not surname and "surname" not in bad:
             problems.append("surname is empty")
-        if not username and not upn:
+        if not username and not upn and not bad & set(("username", "upn")):
             problems.append("give a username or a upn")
         if upn is None and username:
             if not upn_suffix:
@@ -182,8 +296,6 @@ def validate_new_users(rows, verified_domains, skus, upn_suffix=None, default_li
             value = display if field == "name" else values.get(field)
             if value and len(value) > limit:
                 problems.append("%s is %d characters long; AD allows at most %d" % (field, len(value), limit))
-        if display and any(c in display for c in "\r\n\t"):
-            problems.append("display_name holds a line break or tab")
         licenses = _as_list(row.get("licenses")) if row.get("licenses") not in (None, "") else list(default_licenses or [])
         resolved = []
         for sku in licenses:
@@ -227,7 +339,7 @@ def validate_new_users(rows, verified_domains, skus, upn_suffix=None, default_li
             else:
                 seen[field][folded] = where
         if problems:
-            errors.append("%s (%s): %s" % (where, upn or username or display or "?", "; ".join(problems)))
+            errors.append("%s (%s): %s" % (where, printable(upn or username or display or "?"), "; ".join(problems)))
             continue
         user = dict((k, v) for k, v in values.items() if v is not None and k not in ("ou", "username", "upn", "password"))
         user.update(key=upn.lower(), row=where, name=display, sam_account_name=username, upn=upn,
@@ -247,13 +359,16 @@ def validate_pairs(rows, source="list"):
     for number, row in rows:
         where = _where(source, number)
         problems = []
-        ad, cloud = _text(row.get("ad")), _text(row.get("cloud"))
         unknown = [k for k in row if k not in ("ad", "cloud")]
         if unknown:
-            problems.append("unknown field(s) %s (known: ad, cloud)" % ", ".join(sorted(unknown)))
-        if not ad:
+            problems.append("unknown field(s) %s (known: ad, cloud)" % ", ".join(sorted(printable(k) for k in unknown)))
+        bad, hygiene = _row_hygiene(dict((k, v) for k, v in row.items() if k in ("ad", "cloud")), numbers=("ad",))
+        problems += hygiene
+        ad = _text(row.get("ad")) if "ad" not in bad else None
+        cloud = _text(row.get("cloud")) if "cloud" not in bad else None
+        if not ad and "ad" not in bad:
             problems.append("ad is empty (an AD user: sAMAccountName, UPN, DN or objectGUID)")
-        if not cloud:
+        if not cloud and "cloud" not in bad:
             problems.append("cloud is empty (a cloud user: UPN or object id)")
         for value, seen, side in ((ad, seen_ad, "AD user"), (cloud, seen_cloud, "cloud user")):
             if value:
@@ -263,7 +378,7 @@ def validate_pairs(rows, source="list"):
                 else:
                     seen[value.casefold()] = where
         if problems:
-            errors.append("%s (%s -> %s): %s" % (where, ad or "?", cloud or "?", "; ".join(problems)))
+            errors.append("%s (%s -> %s): %s" % (where, printable(ad or "?"), printable(cloud or "?"), "; ".join(problems)))
         else:
             pairs.append({"ad": ad, "cloud": cloud, "key": cloud.lower(), "row": where})
     return pairs, errors

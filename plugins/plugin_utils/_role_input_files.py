@@ -8,8 +8,6 @@ __metaclass__ = type
 
 import os
 
-from ansible.module_utils.common.text.converters import to_text
-
 from ansible_collections.hybrid.identity.plugins.module_utils._role_input import (
     InputError, read_csv, rows_from_list, validate_new_users)
 
@@ -37,11 +35,22 @@ def load_rows(csv_path, users, kind):
         if not os.path.isfile(path):
             raise InputError("the CSV file %s does not exist" % path)
         with open(path, "rb") as handle:
-            text = to_text(handle.read(), errors="surrogate_or_strict")
-        return read_csv(text, kind), "csv"
+            return read_csv(decode_csv(handle.read(), path), kind), "csv"
     if users is not None:
         return rows_from_list(users, kind), "list"
     raise InputError("give the %s as a list or as a CSV file" % noun)
+
+
+def decode_csv(data, path="the CSV file"):
+    """The text of a CSV file that should be UTF-8 (a UTF-8 BOM is fine).
+
+    Bytes that are not UTF-8 (a file saved as Latin-1 or Windows-1252) are kept as surrogate escapes,
+    so that the row checks refuse each row holding one, naming its line and the fix; nothing reaches
+    a directory. A UTF-16 file (Excel's "Unicode text") is refused as a whole."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("%s is UTF-16 (Excel's 'Unicode Text'); save it as 'CSV UTF-8 (Comma delimited)' and "
+                         "run again" % path)
+    return data.decode("utf-8", "surrogateescape")
 
 
 def input_failure(errors, total, kind, max_errors=200):
