@@ -21,6 +21,7 @@ from ansible_collections.hybrid.identity.plugins.module_utils._plan import HIDDE
 from ansible_collections.hybrid.identity.plugins.module_utils import _ad_codecs as codecs
 from ansible_collections.hybrid.identity.plugins.module_utils import _ad_names as names
 from ansible_collections.hybrid.identity.plugins.module_utils._ad_errors import ADError, describe
+from ansible_collections.hybrid.identity.plugins.module_utils._ldap_client import CONNECTION_LOST
 from ansible_collections.hybrid.identity.plugins.module_utils._ad_users import (
     FIELDS, PASSWORD_REMOTE, STRING_ATTRIBUTES, VIRTUAL_ENABLED, VIRTUAL_EXPIRED,
     VIRTUAL_NEVER_EXPIRES, UserIndex, as_list, chunks, decode_current, identity_facts, identity_term,
@@ -102,14 +103,44 @@ class UserEngine(object):
                 except ADError as exc:
                     item.fail(exc.message)
         if not self.check_mode:
+            self._apply_all()
+
+    # ================================================================== apply
+    def _apply_all(self):
+        """Write the plan, one user at a time. When the connection to the DC is lost, the user being
+        written fails saying it may or may not have been written, the users after it fail as never
+        sent, and the users written before it keep their result: each is reported by what happened."""
+        lost = None
+        for item in self.items:
+            if item.error is not None or item.action not in ("create", "update", "delete"):
+                continue
+            if lost is not None:
+                item.fail("not written: %s before this user's turn (while writing %s); a rerun converges" % lost)
+                continue
+            try:
+                self._apply(item)
+            except ADError as exc:
+                item.fail(exc.message)
+                if exc.code == CONNECTION_LOST:
+                    lost = (self._lost_text(), item.label)
+        try:
+            if lost is None:
+                self._apply_groups()
+        except ADError as exc:
+            if exc.code != CONNECTION_LOST:
+                raise
+            lost = (self._lost_text(), "group memberships")
             for item in self.items:
-                if item.error is None and item.action in ("create", "update", "delete"):
-                    try:
-                        self._apply(item)
-                    except ADError as exc:
-                        item.fail(exc.message)
-            self._apply_groups()
+                if item.error is None and (item.group_add or item.group_remove):
+                    item.fail("group memberships may be incomplete: %s; a rerun converges" % lost[0])
+        try:
             self._read_back()
+        except ADError as exc:
+            # The users were written; only their objectGUIDs are unknown (a rerun reads them).
+            self.warn("the objectGUIDs of the users created in this run could not be read back: %s" % exc.message)
+
+    def _lost_text(self):
+        return "the connection to the domain controller %s was lost" % self.client.server
 
     # ================================================================== validation (pure)
     def _validate(self, item):
@@ -587,7 +618,6 @@ class UserEngine(object):
         item.group_remove = [dn for dn in removed if not (primary and codecs.normalize_dn(dn) == primary)]
         item.group_add = [dn for dn in added if not (primary and codecs.normalize_dn(dn) == primary)]
 
-    # ================================================================== apply
     def _fail_result(self, result, op, item, parent=None, dn=None):
         return ADError(describe(result, op=op, dn=dn or item.dn, sam=item.sam, upn=item.upn,
                                 account=self.client.username, parent=parent))

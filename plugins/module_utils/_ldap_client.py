@@ -40,6 +40,7 @@ TREE_DELETE_OID = "1.2.840.113556.1.4.805"
 MATCHING_RULE_IN_CHAIN = "1.2.840.113556.1.4.1941"
 DEFAULT_PAGE_SIZE = 500
 DEFAULT_PORTS = {"ldaps": 636, "starttls": 389}
+CONNECTION_LOST = "connection_lost"   # ADError.code of a connection to the DC that is gone mid-run
 
 ROOT_DSE_ATTRIBUTES = [
     "defaultNamingContext", "configurationNamingContext", "schemaNamingContext", "rootDomainNamingContext",
@@ -270,12 +271,14 @@ class LdapClient(object):
         cookie = None
         found = []
         while True:
+            if self.conn is None or self.conn.closed:
+                raise self.lost("before searching %s" % base)
             try:
                 ok = self.conn.search(canonical_dn(base), search_filter, search_scope=scopes[scope], attributes=attributes,
                                       paged_size=page_size if scope != "base" else None,
                                       paged_cookie=cookie, controls=controls)
             except LDAPException as exc:
-                raise ADError("searching %s failed: %s (connection to %s lost?)" % (base, exc, self.server))
+                raise self.lost("while searching %s" % base, exc)
             self.stats["searches"] += 1 if cookie is None else 0
             self.stats["pages"] += 1
             result = self.conn.result or {}
@@ -301,13 +304,23 @@ class LdapClient(object):
         return self.read(dn, ["objectClass"]) is not None
 
     # ------------------------------------------------------------------ writes (return (ok, result))
+    def lost(self, when, exc=None):
+        """The ADError of a connection to the DC that is gone (code CONNECTION_LOST)."""
+        detail = ": %s" % type(exc).__name__ if exc is not None else ""
+        return ADError("the connection to the domain controller %s was lost %s%s; a rerun converges (it finds what "
+                       "was written and writes the rest)" % (self.server, when, detail), code=CONNECTION_LOST)
+
     def _write(self, func, *args, **kwargs):
+        if self.conn is None or self.conn.closed:
+            # Never sent: the connection was gone already (checked first, so that a lost connection is
+            # not reported as an unencrypted one).
+            raise self.lost("before this write: nothing was sent")
         if kwargs.pop("secret", False) and not self.encrypted:
             raise ADError("refusing to send a password: the connection is not encrypted")
         try:
             ok = func(*args, **kwargs)
         except LDAPException as exc:
-            raise ADError("the connection to %s failed during a write: %s" % (self.server, type(exc).__name__))
+            raise self.lost("during this write, which may or may not have been applied", exc)
         self.stats["writes"] += 1
         return ok, _safe_result(self.conn.result)
 

@@ -51,6 +51,13 @@ def test_entry_is_case_insensitive():
 
 
 def test_unencrypted_write_refused():
+    class Plain(object):   # an open connection without TLS
+        closed = False
+        tls_started = False
+
+        class server(object):
+            ssl = False
     client = LdapClient(["dc1"], "u", "p")
+    client.conn = Plain()
     with pytest.raises(ADError, match="not encrypted"):
         client._write(lambda *a: True, "dn", secret=True)
