@@ -165,3 +165,33 @@ def test_formula_injection_neutralised_in_the_csv_report(fresh, tmp_path):
         assert "=cmd|&#x27; /C calc&#x27;!A0" in page
     finally:
         _cleanup(lab, tag)
+
+
+def test_question_mark_name_onboards_links_and_a_rerun_changes_nothing(fresh, tmp_path):
+    """The issue's case: display name "Who? Me" (Samba spells the DN CN=Who\\? Me) was created but its
+    link failed with "does not exist" on every rerun."""
+    lab = fresh
+    tag = uuid.uuid4().hex[:5]
+    users = [{"given_name": "Who", "surname": "Me%s" % tag, "username": "who%s" % tag, "display_name": "Who? Me %s" % tag,
+              "licenses": ["O365_BUSINESS_PREMIUM"], "usage_location": "US"},
+             {"given_name": "Doe", "surname": "John%s" % tag, "username": "doe%s" % tag,
+              "display_name": "Doe, John <%s> #1; \"x\" + y" % tag}]
+    vars_file = tmp_path / "vars.json"
+    vars_file.write_text(json.dumps({"users": users}))
+    try:
+        proc, recap = _play(lab, tmp_path, "-e", "@%s" % vars_file)
+        assert proc.returncode == 0, proc.stdout[-3000:]
+        ad = roles_lab.ad_users(lab, "(|(sAMAccountName=who%s)(sAMAccountName=doe%s))" % (tag, tag))
+        state = admin(lab, "/state")
+        for sam in ("who%s" % tag, "doe%s" % tag):
+            cloud = next(u for u in state["users"] if u["userPrincipalName"] == "%s@%s" % (sam, DOMAIN))
+            assert roles_lab.text(ad[sam], roles_lab.LINK_ATTRIBUTE) == cloud["id"], sam
+            assert cloud["onPremisesImmutableId"] == roles_lab.immutable_id(ad[sam]), sam
+        assert "\\?" in ad["who%s" % tag]["dn"] or "\\3f" in ad["who%s" % tag]["dn"].lower()
+        admin(lab, "/counters/reset", {})
+        proc, recap = _play(lab, tmp_path, "-e", "@%s" % vars_file)
+        assert proc.returncode == 0 and "changed=0" in recap, proc.stdout[-3000:]
+        assert "does not exist" not in proc.stdout
+        assert admin(lab, "/counters")["totals"]["writes"] == 0
+    finally:
+        _cleanup(lab, tag)
