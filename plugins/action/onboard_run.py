@@ -148,16 +148,20 @@ class ActionModule(ActionBase):
                     plan_changed = plan_changed or part["done"][step]["changed"]
             # The preflight, on the plan alone: accounts that are not ours, then the whole run's limits.
             refused = safety.judge(users, plan)
-            todo = [u for u in users if not settled(u, plan) and user_key(u) not in refused]
+            # A user the plan already fails (refused, OU missing, address taken, ...) is not written at all:
+            # half of a pair would be left behind.
+            todo = [u for u in users if not settled(u, plan) and user_key(u) not in refused
+                    and not any((plan[step].get(user_key(u)) or {}).get("action") == "failed" for step in ("ad", "cloud"))]
             problems = safety.run_problems(todo, plan)
             if problems:
                 result.update(failed=True, errors=problems, msg="nothing was written:\n" + "\n".join(problems))
                 return result
             if refused:
                 plan_diffs = _without(plan_diffs, users, refused)
+            counts = ["%s %s" % (step, _counts(plan[step].values(), skip=("unchanged",))) for step in STEPS]
             self._display.display("%s [%s] plan: %d of %d users to create or change%s" % (
-                args["title"], host, len(todo), len(users), "" if not todo else " (" + ", ".join(
-                    "%s %s" % (step, _counts(plan[step].values(), skip=("unchanged",))) for step in STEPS) + ")"))
+                args["title"], host, len(todo), len(users),
+                "" if all(c.endswith(" -") for c in counts) else " (" + ", ".join(counts) + ")"))
 
             # 2. The writes (not in check mode): chunk by chunk, in order, with a progress line each.
             written = dict((step, {}) for step in STEPS)

@@ -191,9 +191,9 @@ options:
         default: present
       create_only:
         description:
-          - V(true) only creates this user: when an account is found under its identity (sAMAccountName, UPN or
-            DN), or another object already has its UPN or O(users[].email) as C(mail) or in C(proxyAddresses), the
-            user fails with the holder named and nothing is changed.
+          - V(true) only creates this user. When an account is found under its identity (sAMAccountName, UPN or
+            DN), the user fails with the holder named and nothing is changed. (A new user never takes an address
+            another object holds as C(mail) or in C(proxyAddresses), whatever this option says.)
           - The creating playbooks set it so that a new hire never takes over an existing employee's account.
         type: bool
         default: false

@@ -132,8 +132,9 @@ options:
         type: bool
       create_only:
         description:
-          - V(true) only creates this user: a user that exists already under its UPN, or that holds the UPN as
-            its C(mail) or one of its C(proxyAddresses), fails with the holder named and is never changed.
+          - V(true) only creates this user. A user that exists already under its UPN fails with the holder named
+            and is never changed. (A new user never takes an address another user holds as C(mail) or in
+            C(proxyAddresses), whatever this option says.)
           - The one exception is a user whose C(onPremisesImmutableId) is the O(users[].on_premises_immutable_id)
             given here, that is the create of an earlier, interrupted run of the same job.
           - The creating playbooks set it so that a new hire never takes over an existing mailbox.
@@ -484,8 +485,7 @@ def main():
                 entry.error = "%s (would change: %s)" % (SYNCED, ", ".join(entry.plan.changed))
 
     # A new user must not take an address another user receives mail at (mail or proxyAddresses).
-    claiming = [e for e in live if e.error is None and e.spec.get("create_only") and e.plan is not None
-                and e.plan.action == "create"]
+    claiming = [e for e in live if e.error is None and e.plan is not None and e.plan.action == "create"]
     if claiming:
         try:
             holders = read_address_holders(client, [e.name for e in claiming])

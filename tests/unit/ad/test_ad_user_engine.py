@@ -49,6 +49,10 @@ class FakeClient(object):
             return [e for e in self.entries if b"group" in e.values("objectClass")]
         return [e for e in self.entries if b"group" not in e.values("objectClass")]
 
+    def exists(self, dn):
+        # the default container and the test OUs exist; a DN naming "Missing" does not
+        return "missing" not in dn.lower()
+
     def _write(self, kind, dn, payload):
         self.writes.append((kind, dn, payload))
         if dn in self.fail_on:
