@@ -7,7 +7,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    # The input of the onboarding roles' controller-side actions (user_input, onboard_run): the rows
+    # The input of the onboarding roles' controller-side actions (user_input, method_run): the rows
     # and what they are checked against.
     DOCUMENTATION = r'''
 options:

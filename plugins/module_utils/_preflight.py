@@ -42,7 +42,8 @@ def parse_time(text):
 
 def created_by_journal(row, sam, when_created):
     """The password file's row recorded this account just before the directory created it."""
-    if not row or (row.get("sam_account_name") or "").casefold() != (sam or "").casefold():
+    # The row was found by the account's UPN; a row that names a sAMAccountName must name this one.
+    if not row or (row.get("sam_account_name") and row["sam_account_name"].casefold() != (sam or "").casefold()):
         return False
     recorded, created = parse_time(row.get("recorded")), parse_time(when_created)
     if recorded is None or created is None:
@@ -60,7 +61,7 @@ def judge(ad, cloud, journal_row=None, when_attribute="whenCreated"):
     cloud_exists = cloud is not None and cloud_action not in ("created", "failed")
     if ad_action == "created":
         if cloud_exists:
-            return "refused", "cloud", _cloud_taken(cloud)
+            return "refused", "cloud", cloud_taken(cloud)
         return "new", None, None
     if ad_action not in ("updated", "unchanged"):
         return "new", None, None   # failed in the plan: its own error stands
@@ -70,13 +71,17 @@ def judge(ad, cloud, journal_row=None, when_attribute="whenCreated"):
     when = ((ad.get("attributes") or {}).get(when_attribute))
     if created_by_journal(journal_row, ad.get("sam_account_name"), when):
         if cloud_exists:
-            return "refused", "cloud", _cloud_taken(cloud)
+            return "refused", "cloud", cloud_taken(cloud)
         return "ours", None, None
-    return "refused", "ad", ("an AD account already exists as %s (sAMAccountName %s), and it is not a pair this job "
-                             "created: %s" % (ad.get("dn"), ad.get("sam_account_name"), ADOPT_FIX))
+    return "refused", "ad", ad_taken(ad)
 
 
-def _cloud_taken(cloud):
+def ad_taken(ad):
+    return ("an AD account already exists as %s (sAMAccountName %s), and it is not a pair this job created: %s"
+            % (ad.get("dn"), ad.get("sam_account_name"), ADOPT_FIX))
+
+
+def cloud_taken(cloud):
     return ("a cloud account already exists as %s (id %s%s): %s" % (
         cloud.get("name"), cloud.get("id"),
         ", anchored to another AD user" if cloud.get("on_premises_immutable_id") else "", ADOPT_FIX))

@@ -254,7 +254,7 @@ users:
     on_premises_immutable_id:
       description:
         - The user's onPremisesImmutableId (the AD anchor it is linked to) as the run leaves it, V(null) when it has
-          none. Together with O(users[].user_principal_name) it lets a playbook (or hybrid.identity.onboard_run) see
+          none. Together with O(users[].user_principal_name) it lets a playbook (or hybrid.identity.method_run) see
           that a user is already linked without reading it again.
       type: str
       returned: when the user exists or is created (not for deleted users)

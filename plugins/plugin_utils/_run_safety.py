@@ -5,11 +5,11 @@
 
     safety = RunSafety(args, loader, path)
     users = safety.load(users, with_passwords)   # refuses a password file we did not write; reuses its passwords
-    refused = safety.judge(users, plan)          # accounts that exist and are not ours fail, nothing else
+    refused = safety.judge(users, plan, steps, method)   # accounts that exist and are not ours fail
     problems = safety.run_problems(todo, plan)   # sync engine, licences: the run stops before any write
     safety.record(batch)                         # before a chunk's writes: its passwords, fsynced
-    entries = safety.ad_entries(...) / cloud_entries(...)   # create_only for what the plan saw as new
-    notes, passwords, wrote = safety.finish(users, results, check_mode)
+    module_args = safety.guard(step, users, module_args)   # create_only for what the plan saw as new
+    notes, passwords, wrote = safety.finish(users, results, check_mode, steps)
 The decisions themselves are pure logic in module_utils/_preflight.py."""
 
 from __future__ import absolute_import, division, print_function
@@ -28,8 +28,8 @@ class RunSafety(object):
             else None
         self.writing = False
         self.refused = {}        # user key -> message
-        self.create_ad = set()   # user keys the plan saw as new in AD
-        self.create_cloud = set()
+        self.creating = {}       # step name -> user keys the plan saw as new there
+        self.setting = set()     # user keys some step sets a password for in this run
         self.anchors = {}        # user key -> immutable id of its (existing, ours) AD user
         self.recorded = set()    # user keys whose password this run recorded
         self.unknown = []        # users of ours whose password the file does not hold
@@ -62,7 +62,7 @@ class RunSafety(object):
             key = user_key(user)
             if not user.get("password_generated") or key in self.recorded:
                 continue
-            if key not in self.create_ad and key not in self.create_cloud:
+            if key not in self.setting:
                 continue   # nothing of this user gets a password in this run
             row = self.pwfile.rows.get((user.get("upn") or "").lower()) or {}
             if row.get("password") == user["password"] and row.get("recorded"):
@@ -76,7 +76,7 @@ class RunSafety(object):
             self.pwfile.record(entries)
             self.new_records += len(entries)
 
-    def finish(self, users, results, check_mode):
+    def finish(self, users, results, check_mode, steps):
         """Say in the file where each recorded password was set; returns (notes, passwords, wrote)."""
         notes = []
         if self.unknown:
@@ -85,13 +85,16 @@ class RunSafety(object):
         if self.pwfile is None:
             return notes, {"path": None, "count": 0}, False
         created = {}
-        for step, side in (("ad", "ad"), ("cloud", "cloud")):
-            for item in results.get(step) or []:
-                if item.get("action") == "created":
+        for step in steps:
+            if not step.password:
+                continue
+            for item in results.get(step.name) or []:
+                if item.get("action") in password_actions(step):
+                    side = step.side
                     for field in ("upn", "name", "user_principal_name"):
                         if isinstance(item.get(field), str):
                             created.setdefault(item[field].casefold(), set()).add(side)
-        planned = [u for u in users if user_key(u) in self.create_ad or user_key(u) in self.create_cloud]
+        planned = [u for u in users if user_key(u) in self.setting]
         if check_mode:
             count = len([u for u in planned if u.get("password_generated")])
             if count:
@@ -116,27 +119,31 @@ class RunSafety(object):
         return notes, {"path": self.path, "count": count}, True
 
     # ------------------------------------------------------------------ ownership and preflight
-    def judge(self, users, plan):
-        """Refuse each user whose name an account holds that is not ours: its plan item becomes a failure."""
+    def judge(self, users, plan, steps, method):
+        """Refuse each user whose name an account holds that is not ours: its plan item becomes a failure.
+        The users the plan sees as new get create_only in the writes; those some step sets a password
+        for are recorded before the writes."""
         for user in users:
             key = user_key(user)
-            ad, cloud = plan["ad"].get(key), plan["cloud"].get(key)
             row = self.pwfile.rows.get((user.get("upn") or "").lower()) if self.pwfile else None
-            verdict, side, message = preflight.judge(ad, cloud, row)
+            verdict, side, message, anchor = method.judge(user, plan, row)
             if verdict == "refused":
                 self.refused[key] = message
                 plan[side][key] = {"upn": user["upn"], "name": user.get("name"), "action": "failed", "error": message}
                 continue
-            if (ad or {}).get("action") == "created":
-                self.create_ad.add(key)
-            if cloud is None or cloud.get("action") == "created":
-                self.create_cloud.add(key)
-                if (ad or {}).get("action") in ("updated", "unchanged") and ad.get("immutable_id"):
-                    self.anchors[key] = ad["immutable_id"]
-            elif verdict == "ours" and user.get("password_generated") and not user.get("password_recorded") \
-                    and (ad or {}).get("action") != "created":
+            if anchor:
+                self.anchors[key] = anchor
+            sets_password = False
+            for step in steps:
+                action = (plan[step.name].get(key) or {}).get("action")
+                if step.creates and action == "created":
+                    self.creating.setdefault(step.name, set()).add(key)
+                if step.password and action in password_actions(step):
+                    sets_password = True
+            if sets_password:
+                self.setting.add(key)
+            elif verdict == "ours" and user.get("password_generated") and not user.get("password_recorded"):
                 self.unknown.append(user["upn"])
-        self.writing = True
         return self.refused
 
     def run_problems(self, todo, plan):
@@ -144,36 +151,38 @@ class RunSafety(object):
         if not todo:
             return []
         problems = []
-        if self.args["directory_sync_enabled"]:
+        if self.args.get("directory_sync_enabled"):
             problems.append(preflight.SYNC_ENGINE)
-        ids = dict((str(k).casefold(), str(v).casefold()) for k, v in (self.args["sku_ids"] or {}).items())
+        if "license" not in plan:
+            return problems
+        ids = dict((str(k).casefold(), str(v).casefold()) for k, v in (self.args.get("sku_ids") or {}).items())
         needs = {}
         for user in todo:
-            cloud = plan["cloud"].get(user_key(user)) or {}
+            cloud = plan.get("cloud", {}).get(user_key(user)) or {}
             have = set(str(s).casefold() for s in cloud.get("assigned_sku_ids") or [])
             for sku in user.get("licenses") or []:
                 if ids.get(str(sku).casefold(), str(sku).casefold()) not in have:
                     needs[sku] = needs.get(sku, 0) + 1
-        problems.extend(preflight.licence_shortage(needs, self.args["tenant_skus"]))
+        problems.extend(preflight.licence_shortage(needs, self.args.get("tenant_skus")))
         return problems
 
     # ------------------------------------------------------------------ module input in the write chunks
-    def ad_entries(self, batch, entries):
-        """ad_user input: users the plan saw as new may only be created, never found and changed."""
-        for user, entry in zip(batch, entries):
-            if user_key(user) in self.create_ad:
-                entry["create_only"] = True
-        return entries
-
-    def cloud_entries(self, users, entries):
-        """cloud_user input: the same for the cloud, with the anchor of the AD user ours already (so the
-        create links it, and a create of an earlier interrupted run is recognised by it)."""
-        if not self.writing:
-            return entries
-        for user, entry in zip(users, entries):
+    def guard(self, step, users, module_args):
+        """A creating step's input: users the plan saw as new may only be created, never found and changed;
+        a cloud create carries the anchor of the AD user that is ours already (so the create links it, and
+        the create of an earlier interrupted run is recognised by it)."""
+        creating = self.creating.get(step.name)
+        if not step.creates or not creating:
+            return module_args
+        for user, entry in zip(users, module_args.get("users") or []):
             key = user_key(user)
-            if key in self.create_cloud:
+            if key in creating:
                 entry["create_only"] = True
-                if key in self.anchors and not entry.get("on_premises_immutable_id"):
+                if step.side == "cloud" and key in self.anchors and not entry.get("on_premises_immutable_id"):
                     entry["on_premises_immutable_id"] = self.anchors[key]
-        return entries
+        return module_args
+
+
+def password_actions(step):
+    """The results of a step that mean it set the password: a creating step sets it in the create only."""
+    return ("created",) if step.creates else ("created", "updated")

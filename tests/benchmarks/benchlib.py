@@ -451,7 +451,7 @@ PHASES = {
     "hybrid.identity.account_link": "account_link",
     "hybrid.identity.password_file": "password file",
     "hybrid.identity.run_report": "report",
-    "hybrid.identity.onboard_run": "onboard_run controller",
+    "hybrid.identity.method_run": "onboard_run controller",
 }
 PHASE_ORDER = ["startup", "tenant read", "input check", "ad_user", "cloud_user", "cloud_license", "account_link",
                "onboard_run controller", "password file", "report", "role glue", "shutdown"]

@@ -139,7 +139,7 @@ def test_timing_callback_parses():
 
 def test_controller_phase_loses_the_union_of_modules_that_ran_at_once():
     """The plan's two reads run at once: the controller's share of the task is what no module covered."""
-    tasks = [{"action": "hybrid.identity.onboard_run", "start": 100.0, "end": 120.0}]
+    tasks = [{"action": "hybrid.identity.method_run", "start": 100.0, "end": 120.0}]
     probe = [{"module": "ad_user", "started": 101.0, "seconds": 10.0},
              {"module": "cloud_user", "started": 102.0, "seconds": 3.0},     # inside ad_user's run
              {"module": "cloud_license", "started": 112.0, "seconds": 2.0}]
