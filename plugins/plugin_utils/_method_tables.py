@@ -46,6 +46,18 @@ def _licensed(engine, users, done):
     return licensed_already(users, done["cloud"]["items"], engine.args["sku_ids"])
 
 
+def _anchored(engine, users, done):
+    """A cloud user is never created without the anchor of the AD user AD has just created (a DC lost right
+    after the add cannot give the objectGUID back): such a user waits for the rerun, which finds both."""
+    index = result_index((done.get("ad") or {}).get("items"))   # in the plan both are read at once
+    out = []
+    for user in users:
+        item = index.get(str(user.get("upn")).casefold()) or {}
+        if item.get("action") != "created" or item.get("immutable_id"):
+            out.append(user)
+    return out
+
+
 class Method(object):
     name = title = None
     steps = ()
@@ -80,7 +92,7 @@ class OnboardNewUsers(Method):
         # plan the cloud step needs nothing from AD, so both are read at once.
         Step("cloud", CLOUD_USER, lambda e, users, done: {
             "users": onboard_entries(users, "cloud", done["ad"]["items"]), "update_immutable_id": "on_create"},
-            after=["ad"], plan_after=[], side="cloud", creates=True, password=True),
+            after=["ad"], plan_after=[], select=_anchored, side="cloud", creates=True, password=True),
         Step("license", LICENSE, lambda e, users, done: {"users": onboard_entries(users, "license")},
              after=["ad", "cloud"], existing=True, select=_with_licenses, settled=_licensed, side="cloud"),
         Step("link", LINK, lambda e, users, done: _link_args(e, onboard_entries(users, "link")),
