@@ -44,6 +44,7 @@ ARGSPEC = dict(
     force_password_change=dict(type="bool", default=False, no_log=False),
     password_file=dict(type="path", no_log=False),
     password_file_vault=dict(type="bool", default=False, no_log=False),
+    reset_unknown_passwords=dict(type="bool", default=False, no_log=False),
     report_dir=dict(type="path", default="hybrid_identity_reports"),
     title=dict(type="str"),
     # add_cloud_accounts
@@ -163,7 +164,8 @@ class ActionModule(ActionBase):
         refused = safety.judge(users, plan, method.steps, method) if safety is not None else {}
         # A user the plan fails (refused, OU missing, address taken, ...) is not written at all: half of a
         # pair would be left behind.
-        todo = [u for u in users if not engine.settled(u, plan) and user_key(u) not in refused
+        resetting = safety.resetting if safety is not None else set()
+        todo = [u for u in users if (user_key(u) in resetting or not engine.settled(u, plan)) and user_key(u) not in refused
                 and not any((plan[n].get(user_key(u)) or {}).get("action") == "failed" for n in engine.names)]
         problems = safety.run_problems(todo, plan) if safety is not None else []
         if problems:

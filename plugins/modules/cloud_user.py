@@ -130,6 +130,11 @@ options:
             O(users[].password) (Graph cannot read it back); defaults to V(false), which keeps
             on-premises password sync working.
         type: bool
+      update_password:
+        description:
+          - This user's O(update_password), overriding the module's (as M(hybrid.identity.ad_user) has it per user).
+        type: str
+        choices: [on_create, always]
       create_only:
         description:
           - V(true) only creates this user. A user that exists already under its UPN fails with the holder named
@@ -333,6 +338,7 @@ USER_OPTIONS = dict(
     password_policies=dict(type="list", elements="str",
                            choices=["DisablePasswordExpiration", "DisableStrongPassword"]),
     create_only=dict(type="bool", default=False),
+    update_password=dict(type="str", choices=["on_create", "always"], no_log=False),
 )
 
 CONFLICT_WAIT = 60.0
@@ -372,7 +378,7 @@ def desired_of(entry, params, creating):
         for option in list(desired):
             if desired[option] == "" or desired[option] == []:
                 del desired[option]  # nothing to clear on a new user
-    if spec.get("password") and (creating or params["update_password"] == "always"):
+    if spec.get("password") and (creating or (spec.get("update_password") or params["update_password"]) == "always"):
         desired["password"] = {"password": spec["password"],
                                "forceChangePasswordNextSignIn": bool(spec.get("force_change_password_next_sign_in"))}
     return desired

@@ -115,6 +115,13 @@ options:
         C(upn,sam_account_name,name,password,...)) is never overwritten; the run stops before any write.
       - V(link_accounts) sets no password and writes no such file.
     type: path
+  reset_unknown_passwords:
+    description:
+      - Users of this job that exist but whose password the password file does not hold (created before it, or the
+        file was moved) are always reported. V(true) gives each a new generated password, records it, then sets it on
+        every side the method sets passwords on.
+    type: bool
+    default: false
   password_file_vault:
     description: Vault-encrypt the password file with the run's vault password.
     type: bool

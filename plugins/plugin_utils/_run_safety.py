@@ -30,6 +30,7 @@ class RunSafety(object):
         self.refused = {}        # user key -> message
         self.creating = {}       # step name -> user keys the plan saw as new there
         self.setting = set()     # user keys some step sets a password for in this run
+        self.resetting = set()   # users of ours with no recorded password, reset on request
         self.anchors = {}        # user key -> immutable id of its (existing, ours) AD user
         self.recorded = set()    # user keys whose password this run recorded
         self.unknown = []        # users of ours whose password the file does not hold
@@ -80,16 +81,22 @@ class RunSafety(object):
         """Say in the file where each recorded password was set; returns (notes, passwords, wrote)."""
         notes = []
         if self.unknown:
-            notes.append("%d users exist on both sides but the password file holds no password for them (created "
-                         "before it, or the file was moved): %s" % (len(self.unknown), ", ".join(self.unknown[:10])))
+            notes.append("%d users exist but the password file holds no password for them (created before it, or the "
+                         "file was moved): %s; %s" % (
+                             len(self.unknown), ", ".join(self.unknown[:10]),
+                             "new passwords were recorded and set" if self.resetting and not check_mode else
+                             "new ones would be recorded and set" if self.resetting else
+                             "rerun with reset_unknown_passwords=true to record and set new ones"))
         if self.pwfile is None:
             return notes, {"path": None, "count": 0}, False
         created = {}
+        reset_upns = set(u["upn"].casefold() for u in users if user_key(u) in self.resetting)
         for step in steps:
             if not step.password:
                 continue
             for item in results.get(step.name) or []:
-                if item.get("action") in password_actions(step):
+                reset = item.get("action") == "updated" and str(item.get("upn") or item.get("name")).casefold() in reset_upns
+                if item.get("action") in password_actions(step) or reset:
                     side = step.side
                     for field in ("upn", "name", "user_principal_name"):
                         if isinstance(item.get(field), str):
@@ -144,6 +151,9 @@ class RunSafety(object):
                 self.setting.add(key)
             elif verdict == "ours" and user.get("password_generated") and not user.get("password_recorded"):
                 self.unknown.append(user["upn"])
+                if self.args.get("reset_unknown_passwords"):
+                    self.resetting.add(key)
+                    self.setting.add(key)
         return self.refused
 
     def run_problems(self, todo, plan):
@@ -171,7 +181,11 @@ class RunSafety(object):
         """A creating step's input: users the plan saw as new may only be created, never found and changed;
         a cloud create carries the anchor of the AD user that is ours already (so the create links it, and
         the create of an earlier interrupted run is recognised by it)."""
-        creating = self.creating.get(step.name)
+        creating = self.creating.get(step.name) or set()
+        if step.password and self.resetting:
+            for user, entry in zip(users, module_args.get("users") or []):
+                if user_key(user) in self.resetting and entry.get("password"):
+                    entry["update_password"] = "always"
         if not step.creates or not creating:
             return module_args
         for user, entry in zip(users, module_args.get("users") or []):
