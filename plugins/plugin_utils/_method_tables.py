@@ -62,6 +62,9 @@ class Method(object):
     name = title = None
     steps = ()
     passwords = True          # the method sets generated passwords (a password file)
+    # Users of ours without a recorded password are reported (and reset on request). Not for method 2: its
+    # cloud password is a placeholder that password sync replaces, and a reset would break a working one.
+    reports_unknown = True
     columns = None            # the report's columns (None: the default ones)
 
     def load(self, engine):
@@ -132,6 +135,7 @@ LINK_KEY = "link"
 
 class AddCloudAccounts(Method):
     name, title = "add_cloud_accounts", "Add cloud accounts"
+    reports_unknown = False
     steps = (
         Step("cloud", CLOUD_USER, lambda e, users, done: {
             "users": [dict(method_entries([u], "cloud")[0], on_premises_immutable_id=u["ad_immutable_id"])

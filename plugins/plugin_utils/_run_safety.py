@@ -149,7 +149,8 @@ class RunSafety(object):
                     sets_password = True
             if sets_password:
                 self.setting.add(key)
-            elif verdict == "ours" and user.get("password_generated") and not user.get("password_recorded"):
+            elif verdict == "ours" and method.reports_unknown and user.get("password_generated") \
+                    and not user.get("password_recorded"):
                 self.unknown.append(user["upn"])
                 if self.args.get("reset_unknown_passwords"):
                     self.resetting.add(key)

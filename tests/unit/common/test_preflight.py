@@ -77,3 +77,8 @@ def test_licence_shortage_counts_the_whole_run_per_sku():
     assert problems == ["licence ENTERPRISEPACK: this run assigns 4, the tenant has 3 free. Fix: buy or free 1 more, "
                         "or take the licence off 1 rows"]
     assert licence_shortage({"enterprisepack": 3}, skus) == []
+
+
+def test_a_row_without_a_sam_account_name_proves_by_its_upn():
+    # import_cloud_accounts rows name no sAMAccountName (AD derives one): the row was found by the UPN
+    assert created_by_journal(row(sam=""), "derived1", "20261201100005.0Z")
