@@ -140,7 +140,7 @@ class AddCloudAccounts(Method):
         Step("cloud", CLOUD_USER, lambda e, users, done: {
             "users": [dict(method_entries([u], "cloud")[0], on_premises_immutable_id=u["ad_immutable_id"])
                       for u in users], "update_immutable_id": "on_create"},
-            side="cloud", creates=True, password=True),
+             side="cloud", creates=True, password=True),
         Step("license", LICENSE, lambda e, users, done: {"users": method_entries(users, "license", e.args["licenses"])},
              after=["cloud"], existing=True, select=_with_licenses, settled=_licensed, side="cloud"),
         Step("link", LINK, lambda e, users, done: _link_args(e, method_entries(users, "link")),
