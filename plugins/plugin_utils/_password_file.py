@@ -49,8 +49,10 @@ def _plain_cell(value):
     return value
 
 
-def _read(path, loader, vault_lib):
-    """{lower-case upn: row} of the file at path (missing: {}). Raises NotOurFile for a file we did not write."""
+def _read(path, loader, vault_lib, encrypted=None):
+    """{lower-case upn: row} of the file at path (missing: {}). Raises NotOurFile for a file we did not write.
+    A vault-encrypted file is noted in encrypted (a list), so that it is never written back in the clear."""
+    encrypted = [] if encrypted is None else encrypted
     if not os.path.exists(path):
         return {}
     if not os.path.isfile(path):
@@ -59,6 +61,7 @@ def _read(path, loader, vault_lib):
         data = handle.read()
     if is_encrypted(data):
         data = (vault_lib or vault_of(loader)).decrypt(data)
+        encrypted.append(path)
     try:
         text = to_text(data, errors="strict")
     except UnicodeError:
@@ -110,7 +113,10 @@ class PasswordFile(object):
                        os.O_WRONLY | os.O_CREAT, 0o600)
         try:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            rows = _read(self.path, self.loader, self.vault_lib())
+            encrypted = []
+            rows = _read(self.path, self.loader, self.vault_lib(), encrypted)
+            if encrypted and not self.vault:
+                self.vault, self._vault_lib = True, vault_of(self.loader)   # stays encrypted
             for entry in entries:
                 key = (entry.get("upn") or "").lower()
                 row = dict(rows.get(key) or {})
