@@ -45,7 +45,12 @@ def created_by_journal(row, sam, when_created):
     # The row was found by the account's UPN; a row that names a sAMAccountName must name this one.
     if not row or (row.get("sam_account_name") and row["sam_account_name"].casefold() != (sam or "").casefold()):
         return False
-    recorded, created = parse_time(row.get("recorded")), parse_time(when_created)
+    return recorded_before(row, when_created)
+
+
+def recorded_before(row, when_created):
+    """The row was recorded just before an object created at when_created (the directory's clock)."""
+    recorded, created = parse_time((row or {}).get("recorded")), parse_time(when_created)
     if recorded is None or created is None:
         return False
     return recorded - CLOCK_SKEW <= created <= recorded + CREATE_WINDOW

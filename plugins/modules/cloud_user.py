@@ -275,6 +275,11 @@ users:
       elements: str
       returned: when the user exists or is created (not for deleted users)
       sample: [f245ecc8-75af-4f8e-b61f-27d8114de5f3]
+    created_date_time:
+      description: When the user was created (C(createdDateTime), as read; empty for a user the run creates).
+      type: str
+      returned: when the user exists or is created (not for deleted users)
+      sample: "2026-12-01T10:00:05Z"
     error:
       description: Why the user failed, naming the fix where known.
       type: str
@@ -394,7 +399,8 @@ def user_facts(current, plan):
     # POST /users only makes members (guests come by invitation).
     user_type = "Member" if plan.action == "create" else current.get("userType")
     skus = [a.get("skuId") for a in current.get("assignedLicenses") or [] if a.get("skuId")]
-    return {"on_premises_immutable_id": anchor, "user_type": user_type, "assigned_sku_ids": skus}
+    return {"on_premises_immutable_id": anchor, "user_type": user_type, "assigned_sku_ids": skus,
+            "created_date_time": current.get("createdDateTime")}
 
 
 def reconcile(module, client, live, answers):

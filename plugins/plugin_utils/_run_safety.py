@@ -31,6 +31,7 @@ class RunSafety(object):
         self.creating = {}       # step name -> user keys the plan saw as new there
         self.setting = set()     # user keys some step sets a password for in this run
         self.resetting = set()   # users of ours with no recorded password, reset on request
+        self.proven = {}         # user key -> sides where an earlier, interrupted run set the recorded password
         self.anchors = {}        # user key -> immutable id of its (existing, ours) AD user
         self.recorded = set()    # user keys whose password this run recorded
         self.unknown = []        # users of ours whose password the file does not hold
@@ -109,11 +110,13 @@ class RunSafety(object):
             return notes, {"path": self.path if count else None, "count": count}, False
         entries, count = [], 0
         for user in users:
-            if user_key(user) not in self.recorded:
+            key = user_key(user)
+            if key not in self.recorded and key not in self.proven:
                 continue
             count += 1
             row = self.pwfile.rows.get(user["upn"].lower()) or {}
-            sides = " ".join(sorted(set((row.get("set_in") or "").split()) | created.get(user["upn"].casefold(), set())))
+            sides = set((row.get("set_in") or "").split()) | created.get(user["upn"].casefold(), set())
+            sides = " ".join(sorted(sides | self.proven.get(key, set())))
             if sides != (row.get("set_in") or ""):
                 entries.append({"upn": user["upn"], "set_in": sides})
         if entries:
@@ -140,6 +143,8 @@ class RunSafety(object):
                 continue
             if anchor:
                 self.anchors[key] = anchor
+            if row and row.get("password") and user.get("password_recorded"):
+                self._prove(key, row, plan, steps)
             sets_password = False
             for step in steps:
                 action = (plan[step.name].get(key) or {}).get("action")
@@ -156,6 +161,17 @@ class RunSafety(object):
                     self.resetting.add(key)
                     self.setting.add(key)
         return self.refused
+
+    def _prove(self, key, row, plan, steps):
+        """The sides where an account exists that was created just after the file recorded its password: an
+        interrupted run set it there (it never got to say so in set_in)."""
+        for step in steps:
+            item = plan[step.name].get(key) or {}
+            if not (step.creates and step.password) or item.get("action") not in ("unchanged", "updated"):
+                continue
+            when = (item.get("attributes") or {}).get("whenCreated") if step.side == "ad" else item.get("created_date_time")
+            if preflight.recorded_before(row, when):
+                self.proven.setdefault(key, set()).add(step.side)
 
     def run_problems(self, todo, plan):
         """What stops the whole run before any write: a sync engine in charge, too few licences."""

@@ -335,6 +335,8 @@ def test_sigkill_then_rerun_every_password_known(fresh, tmp_path, moment):
         for row in read_password_file(cwd).values():
             set_in[row["set_in"]] = set_in.get(row["set_in"], 0) + 1
         print("%s password file after the rerun: set_in %s" % (moment, set_in))
+        # Where each password was set, also for the users the killed run finished (it never got to say so).
+        assert set_in == {"ad cloud": count}, set_in
 
         problems, unknown, check_time = check_users(lab, users, cwd, prefix)
         print("%s after the rerun: %d users with unknown passwords, %d problems; checked %d users (kinit and "
