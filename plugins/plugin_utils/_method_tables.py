@@ -67,8 +67,7 @@ class Method(object):
     reports_unknown = True
     columns = None            # the report's columns (None: the default ones)
 
-    def load(self, engine):
-        raise NotImplementedError
+    # load(engine) -> (users, excluded): each method reads its own input (below); Refused stops the run.
 
     def judge(self, user, plan, row):
         """(verdict, side, message, anchor) of the accounts the plan found; see _preflight.judge."""

@@ -61,6 +61,14 @@ def cloud_user(lab, upn):
     return next((u for u in admin(lab, "/state")["users"] if u["userPrincipalName"].lower() == upn.lower()), None)
 
 
+def kinit(lab, principal, password):
+    """MIT kinit against the lab's KDC: (exit code, its output). Proves a password really works in AD
+    (and answers "Password has expired" for an account that must change it)."""
+    proc = subprocess.run(["kinit", "-c", "MEMORY:", principal], input=password + "\n", capture_output=True,
+                          text=True, env=dict(os.environ, KRB5_CONFIG=lab["KRB5_CONFIG"]), timeout=60)
+    return proc.returncode, (proc.stderr + proc.stdout).strip()
+
+
 def cloud_password_works(lab, upn, password):
     ctx = ssl.create_default_context(cafile=lab["HYBRID_IDENTITY_CA_PATH"])
     data = urllib.parse.urlencode({"grant_type": "password", "username": upn, "password": password,

@@ -1,23 +1,15 @@
 """hybrid.identity.add_cloud_accounts (method 2) in the lab: check mode writes nothing -> real run -> checked
 from outside (ldap3, kinit, the simulator's state and password grant) -> rerun changes nothing."""
 import json
-import os
-import subprocess
 import uuid
 
 import pytest
 
-from roles_lab import (add_ad_user, admin, ad_users, cloud_password_works, cloud_user, delete_ad_users, immutable_id,
+from roles_lab import (kinit, add_ad_user, admin, ad_users, cloud_password_works, cloud_user, delete_ad_users, immutable_id,
                        play, report_rows, text, writes)
 
 TAG = uuid.uuid4().hex[:5]
 PASSWORD = "Acc-Onprem-Pw-%s-7q" % TAG
-
-
-def kinit(lab, principal, password):
-    proc = subprocess.run(["kinit", "-c", "MEMORY:", principal], input=password + "\n", capture_output=True, text=True,
-                          env=dict(os.environ, KRB5_CONFIG=lab["KRB5_CONFIG"]), timeout=60)
-    return proc.returncode, proc.stderr + proc.stdout
 
 
 @pytest.fixture()

@@ -39,7 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import roles_lab
-from roles_lab import (LINK_ATTRIBUTE, PLAY, admin, cloud_password_works, delete_ad_users, immutable_id,
+from roles_lab import (kinit, LINK_ATTRIBUTE, PLAY, admin, cloud_password_works, delete_ad_users, immutable_id,
                        ldap_connect, report_rows, site, text)
 
 TAG = uuid.uuid4().hex[:5]
@@ -63,12 +63,6 @@ def fresh(lab):
     admin(lab, "/reset", {})
     yield lab
     admin(lab, "/reset", {})   # leave no 1,000 tagged cloud users behind for the next suite
-
-
-def kinit(lab, principal, password):
-    proc = subprocess.run(["kinit", "-c", "MEMORY:", principal], input=password + "\n", capture_output=True,
-                          text=True, env=dict(os.environ, KRB5_CONFIG=lab["KRB5_CONFIG"]), timeout=60)
-    return proc.returncode, (proc.stderr + proc.stdout).strip()
 
 
 def read_password_file(cwd):

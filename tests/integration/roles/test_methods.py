@@ -3,13 +3,12 @@ kinit (Samba KDC) for AD passwords, the simulator's state dump and its password 
 import csv
 import json
 import os
-import subprocess
 import uuid
 
 import pytest
 
 import roles_lab
-from roles_lab import (LINK_ATTRIBUTE, ROOT, ad_users, admin, cloud_password_works, delete_ad_users, immutable_id,
+from roles_lab import (kinit, LINK_ATTRIBUTE, ROOT, ad_users, admin, cloud_password_works, delete_ad_users, immutable_id,
                         report_rows, text)
 
 TAG = uuid.uuid4().hex[:5]
@@ -19,12 +18,6 @@ def play(lab, name, tmp, *args, check=False):
     """roles_lab.play, with the localhost recap line alone (these tests run one host)."""
     proc, recap = roles_lab.play(lab, name, tmp, *args, check=check)
     return proc, recap.get("localhost", "")
-
-
-def kinit(lab, principal, password):
-    proc = subprocess.run(["kinit", "-c", "MEMORY:", principal], input=password + "\n", capture_output=True, text=True,
-                          env=dict(os.environ, KRB5_CONFIG=lab["KRB5_CONFIG"]), timeout=60)
-    return proc.returncode, proc.stderr + proc.stdout
 
 
 def user_by_upn(state, upn):
