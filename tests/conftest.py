@@ -22,3 +22,6 @@ if COLLECTIONS not in sys.path:
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 # The lab's certificate maker (tests/lab/pki.py) serves unit tests that need real certificates.
 sys.path.insert(0, os.path.join(ROOT, "tests", "lab"))
+# Direct ldap3 connections in tests validate a DC's IP address the way the modules do (Python 3.12+ has no
+# ssl.match_hostname; _ldap_client gives ldap3 a matcher that knows IP SANs when imported).
+import ansible_collections.hybrid.identity.plugins.module_utils._ldap_client  # noqa: E402,F401  pylint: disable=unused-import

@@ -17,7 +17,12 @@ import os
 
 from ansible import constants as C
 from ansible.errors import AnsibleError
-from ansible.executor.module_common import get_action_args_with_defaults
+try:  # ansible-core 2.19+: the helper gather_facts, package and service use
+    from ansible.executor.module_common import _apply_action_arg_defaults
+    get_action_args_with_defaults = None
+except ImportError:  # before 2.19
+    _apply_action_arg_defaults = None
+    from ansible.executor.module_common import get_action_args_with_defaults
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.hybrid.identity.plugins.module_utils._report import merge_results
@@ -71,8 +76,11 @@ class ActionModule(ActionBase):
 
     def _module(self, name, args, task_vars):
         """One module run on the task's host, with the play's module_defaults for that module."""
-        args = get_action_args_with_defaults(name, args, self._task.module_defaults, self._templar,
-                                             action_groups=self._task._parent._play._action_groups)
+        if _apply_action_arg_defaults is not None:
+            args = _apply_action_arg_defaults(name, self._task, args, self._templar)
+        else:
+            args = get_action_args_with_defaults(name, args, self._task.module_defaults, self._templar,
+                                                 action_groups=self._task._parent._play._action_groups)
         omit = task_vars.get("omit")
         args = dict((k, v) for k, v in args.items() if omit is None or v != omit)
         return self._execute_module(module_name=name, module_args=args, task_vars=task_vars)

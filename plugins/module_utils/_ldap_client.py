@@ -15,6 +15,7 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import ipaddress
 import os
 import ssl
 import traceback
@@ -28,10 +29,37 @@ from ansible_collections.hybrid.identity.plugins.module_utils._ad_errors import 
 LDAP3_IMPORT_ERROR = None
 try:
     import ldap3
+    import ldap3.core.tls
     from ldap3.core.exceptions import LDAPException
     HAS_LDAP3 = True
 except ImportError:  # pragma: no cover - exercised by sanity tests only
     HAS_LDAP3 = False
+
+
+def _match_hostname(cert, hostname):
+    """Python 3.12 removed ssl.match_hostname, and ldap3's fallback (ldap3 2.9.1, the last release) knows DNS
+    names only: a DC reached by IP address never validated, even with the address in the certificate's
+    subjectAltName (Debian 13's Python 3.13). An address is matched against the IP SANs here; a name goes
+    to ldap3's own matcher as before."""
+    try:
+        address = ipaddress.ip_address(hostname)
+    except ValueError:
+        return _LDAP3_MATCH_HOSTNAME(cert, hostname)
+    for key, value in (cert or {}).get("subjectAltName", ()):
+        if key == "IP Address":
+            try:
+                if ipaddress.ip_address(value.strip()) == address:
+                    return None
+            except ValueError:
+                continue
+    raise ldap3.core.tls.CertificateError("IP address %r does not match any IP address in the certificate's "
+                                          "subjectAltName" % hostname)
+
+
+if HAS_LDAP3 and not hasattr(ssl, "match_hostname"):
+    _LDAP3_MATCH_HOSTNAME = ldap3.core.tls.match_hostname
+    if _LDAP3_MATCH_HOSTNAME is not _match_hostname:
+        ldap3.core.tls.match_hostname = _match_hostname
     LDAP3_IMPORT_ERROR = traceback.format_exc()
     LDAPException = Exception
 

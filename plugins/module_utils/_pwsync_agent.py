@@ -266,6 +266,8 @@ class Agent(object):
 
     def start_child(self):
         _ensure_dir(os.path.dirname(self.config["syncpasswords_log"]))
+        # The agent is a daemon, not a module: there is no AnsibleModule.run_command here.
+        # pylint: disable-next=ansible-bad-function
         self.child = subprocess.Popen(self.child_command(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                       stderr=subprocess.DEVNULL, env=self.child_env(), preexec_fn=_die_with_parent,
                                       close_fds=True)
@@ -425,6 +427,7 @@ def init_cache(config, run=subprocess.run):
     cmd = [config["samba_tool"], "user", "syncpasswords", "--cache-ldb-initialize", "--cache-ldb=" + cache,
            "--attributes=" + wanted["attributes"], "--filter=" + wanted["filter"], "--decrypt-samba-gpg",
            "--script=" + wanted["script"], "-s", config["smb_conf"]]
+    # pylint: disable-next=ansible-bad-function
     result = run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, universal_newlines=True, check=False)
     if result.returncode != 0:
         raise ConfigError("samba-tool user syncpasswords --cache-ldb-initialize failed (%s): %s" % (

@@ -18,7 +18,6 @@ __metaclass__ = type
 import datetime
 
 from ansible.module_utils.common.text.converters import to_native
-from ansible.module_utils.six import binary_type, integer_types, text_type
 
 PLACEHOLDER = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 MASK = "*" * 8
@@ -64,9 +63,9 @@ class Scrubber(object):
 
     def value(self, value):
         """A copy of value (dicts, lists, tuples, sets, scalars) with the secrets hidden."""
-        if isinstance(value, text_type):
+        if isinstance(value, str):
             return self.text(value)
-        if isinstance(value, binary_type):
+        if isinstance(value, bytes):
             return self.text(to_native(value, errors="surrogate_or_strict"))
         if isinstance(value, dict):
             return dict((key, self.value(item)) for key, item in value.items())
@@ -76,7 +75,7 @@ class Scrubber(object):
             return set(self.value(item) for item in value)
         if isinstance(value, (datetime.datetime, datetime.date)):
             return value.isoformat()
-        if value is None or isinstance(value, (bool, float) + integer_types):
+        if value is None or isinstance(value, (bool, float, int)):
             return PLACEHOLDER if self.exact and self.text(to_native(value)) != to_native(value) else value
         raise TypeError("Value of unknown type: %s" % type(value))
 

@@ -27,6 +27,12 @@ def ansible_doc(*args):
     return subprocess.run([DOC] + list(args), capture_output=True, text=True, env=env, timeout=300)
 
 
+def own_messages(stderr):
+    """stderr less ansible-core's words about its own internal collection: 2.21's `ansible-doc -t role` warns
+    that ansible/_internal/ansible_collections/ansible/_protomatter has no MANIFEST.json."""
+    return "\n".join(line for line in stderr.splitlines() if "/ansible/_internal/ansible_collections/" not in line)
+
+
 @pytest.mark.parametrize("kind, names, header", [
     ("role", ROLES, "> ROLE: *hybrid.identity.%s* "),
     ("module", MODULES, "> MODULE hybrid.identity.%s "),
@@ -36,7 +42,7 @@ def test_every_plugin_renders(kind, names, header):
     assert names
     proc = ansible_doc("-t", kind, *["hybrid.identity." + n for n in names])
     assert proc.returncode == 0, proc.stderr
-    assert "ERROR" not in proc.stderr and "WARNING" not in proc.stderr, proc.stderr
+    assert "ERROR" not in own_messages(proc.stderr) and "WARNING" not in own_messages(proc.stderr), proc.stderr
     for name in names:
         assert header % name in proc.stdout, "%s %s did not render:\n%s" % (kind, name, proc.stderr)
     data = json.loads(ansible_doc("-t", kind, "--json", *["hybrid.identity." + n for n in names]).stdout)
