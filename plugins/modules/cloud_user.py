@@ -463,8 +463,8 @@ def main():
         # Users that may only be created are new: who holds their addresses rides in the batch that reads them.
         early = [e.name for e in live if e.spec.get("create_only") and e.state == "present"]
         early_subs = address_requests(early, prefix="__early")
-        found, extra_results, _strategy = client.read_users([e.key for e in live], USER_SELECT,
-                                                           extra=extra + early_subs)
+        keys = [e.key for e in live]
+        found, extra_results, _strategy = client.read_users(keys, USER_SELECT, extra=extra + early_subs)
         early_holders = holders_from(extra_results, early_subs)
         verified = set()
         if need_domains:
