@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: account_link
 short_description: Link Active Directory users to Microsoft 365 (Entra ID) users in bulk
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Pairs existing AD users with existing cloud users and records each link on both sides, the way Entra Connect
     would find it; Windows Server Essentials did this one user at a time, this module does any number in one task.

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: account_link_info
 short_description: Report the links between Active Directory users and Microsoft 365 (Entra ID) users
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads both directories in one pass (a paged listing on each side) and classifies every user of the two scopes
     by the links M(hybrid.identity.account_link) writes (and Entra Connect hard-matches on), the cloud user's

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ad_domain_info
 short_description: Facts about the Active Directory domain and the DC answering
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads the DC's RootDSE and the domain's partition, and returns the DNS and NetBIOS names, naming contexts, functional levels,
     the forest's UPN suffixes, whether the link attribute exists in the schema, and the DC's name and time.

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ad_upn_suffix
 short_description: Manage the forest's alternative UPN suffixes
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Ensures a UPN suffix is (or is not) in the forest's list of alternative UPN suffixes (the multi-valued
     C(uPNSuffixes) of C(CN=Partitions,CN=Configuration,<forest>)), as "Active Directory Domains and Trusts" does.

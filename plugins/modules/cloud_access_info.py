@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: cloud_access_info
 short_description: What the app may do in Microsoft Graph, and who holds admin roles
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Returns the Graph application permissions granted to the app registration the collection signs in as
     (the C(roles) claim of its app-only token) and, per playbook of the collection, the least permissions

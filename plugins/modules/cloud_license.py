@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: cloud_license
 short_description: Assign and remove Microsoft 365 licenses in bulk
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Assigns and removes licenses (SKUs) of cloud users, by SKU part number (for example C(O365_BUSINESS_PREMIUM))
     or SKU id, optionally with service plans disabled by name.

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: cloud_tenant_info
 short_description: Check a Microsoft 365 tenant before linking it with Active Directory
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Returns what the integration needs to know about the tenant, in one C($batch) request
     (organization, domains, subscribed SKUs, user count)

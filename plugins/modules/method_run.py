@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: method_run
 short_description: Run one of the four methods on the collection's one engine, chunk by chunk
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Runs on the controller (action plugin). The engine behind the roles P(hybrid.identity.onboard_new_users#role),
     P(hybrid.identity.add_cloud_accounts#role), P(hybrid.identity.import_cloud_accounts#role) and

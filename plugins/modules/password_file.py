@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: password_file
 short_description: Write temporary passwords to a protected file on the controller
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Runs on the controller (action plugin). Writes C(upn,sam_account_name,name,password) lines to O(path), created with
     mode 0600 (written to a temporary file created 0600, then renamed), or encrypted with the run's Ansible Vault

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: run_report
 short_description: Summarize a role's run and write its CSV and HTML reports
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Runs on the controller (action plugin). Joins the per-object results of a role's steps (ad_user, cloud_user,
     cloud_license, account_link, ...) into one line per user with its overall status (created, updated, unchanged,

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: user_input
 short_description: Read and check the input of an onboarding role, before anything is written
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Runs on the controller (action plugin). Reads users (or link pairs) from a YAML list or a CSV file and checks
     every row against the rules Active Directory and Microsoft Graph apply, reporting every bad row at once with
