@@ -23,9 +23,9 @@ from ansible_collections.hybrid.identity.plugins.module_utils import _ad_names a
 from ansible_collections.hybrid.identity.plugins.module_utils._ad_errors import ADError, describe
 from ansible_collections.hybrid.identity.plugins.module_utils._ldap_client import CONNECTION_LOST
 from ansible_collections.hybrid.identity.plugins.module_utils._ad_users import (
-    FIELDS, PASSWORD_REMOTE, STRING_ATTRIBUTES, VIRTUAL_ENABLED, VIRTUAL_EXPIRED,
-    VIRTUAL_NEVER_EXPIRES, UserIndex, as_list, chunks, decode_current, identity_facts, identity_term,
-    read_attributes, user_dn)
+    FIELDS, LOCKOUT_TIME, PASSWORD_REMOTE, STRING_ATTRIBUTES, VIRTUAL_ENABLED, VIRTUAL_EXPIRED,
+    VIRTUAL_NEVER_EXPIRES, UserIndex, as_list, chunks, decode_current, identity_facts, identity_term, lock_refused,
+    needs_unlock, read_attributes, user_dn)
 
 OR_CHUNK = 200
 USER_OBJECT_CLASS = ["top", "person", "organizationalPerson", "user"]
@@ -38,10 +38,12 @@ ACTION_WORDS = {"create": "created", "update": "updated", "unchanged": "unchange
 class Item(object):
     """One listed user through the run."""
 
-    def __init__(self, index, spec):
+    def __init__(self, index, spec, state="present", update_password="on_create"):
         self.index = index
         self.spec = spec
-        self.state = spec.get("state") or "present"
+        # a user's own state / update_password overrides the module's (as in cloud_user)
+        self.state = spec.get("state") or state
+        self.update_password = spec.get("update_password") or update_password
         self.label = (spec.get("name") or spec.get("identity") or spec.get("sam_account_name") or spec.get("upn")
                       or "users[%d]" % index)
         self.entry = None
@@ -71,10 +73,11 @@ class Item(object):
 
 
 class UserEngine(object):
-    def __init__(self, client, users, check_mode=False, warn=None, return_attributes=()):
+    def __init__(self, client, users, check_mode=False, warn=None, return_attributes=(), state="present",
+                 update_password="on_create"):
         self.client = client
         self.return_attributes = list(return_attributes or [])
-        self.items = [Item(i, dict(u)) for i, u in enumerate(users or [])]
+        self.items = [Item(i, dict(u), state, update_password) for i, u in enumerate(users or [])]
         self.check_mode = check_mode
         self.warn = warn or (lambda msg: None)
         self.base = client.default_nc
@@ -156,6 +159,8 @@ class UserEngine(object):
                     return item.fail(reason + ". Fix: correct upn")
             if spec.get("path") and not codecs.looks_like_dn(spec["path"]):
                 return item.fail("path '%s' is not a distinguished name (OU=...,DC=...)" % spec["path"])
+            if spec.get("account_locked") is True:
+                return item.fail(lock_refused(item.label))
             country = spec.get("country")
             if country and (len(country) != 2 or not country.isalpha()):
                 return item.fail("country '%s' must be an ISO 3166 two-letter code (for example DE)" % country)
@@ -501,7 +506,7 @@ class UserEngine(object):
         if self._check_unique(item, entry.dn) or self._claim_names(item, claimed, dn=False):
             return None
         desired = self._desired(item)
-        if spec.get("password") is not None and spec.get("update_password") == "always":
+        if spec.get("password") is not None and item.update_password == "always":
             desired["password"] = spec["password"]
         plan = plan_object(FIELDS, desired, current)
         item.plan = plan
@@ -560,6 +565,10 @@ class UserEngine(object):
                 changed.append("attributes." + attr)
                 before.setdefault("attributes", {})[attr] = have
                 after.setdefault("attributes", {})[attr] = new
+        if needs_unlock(spec.get("account_locked"), entry):
+            changes[LOCKOUT_TIME] = [("replace", ["0"])]
+            changed.append("account_locked")
+            before["account_locked"], after["account_locked"] = True, False
         item.ldap_changes = changes
         self._plan_groups(item, entry.texts("memberOf"), codecs.to_int(entry.values("primaryGroupID")))
         if item.group_add or item.group_remove:
@@ -580,7 +589,8 @@ class UserEngine(object):
         groups = item.spec.get("groups") or {}
         if not any(groups.get(p) is not None for p in ("add", "remove", "set")):
             return
-        policy = groups.get("lookup_failure") or "fail"
+        # lookup_failure: the name before microsoft.ad's (an alias in the module; direct callers may pass either)
+        policy = groups.get("lookup_failure_action") or groups.get("lookup_failure") or "fail"
         resolved = {}
         missing = []
         for part in ("add", "remove", "set"):
@@ -597,7 +607,7 @@ class UserEngine(object):
             message = "group(s) not found: %s" % ", ".join(sorted(set(missing)))
             if policy == "fail":
                 raise ADError(message + ". Fix: create the groups first, correct the names, or set "
-                                        "groups.lookup_failure")
+                                        "groups.lookup_failure_action")
             if policy == "warn":
                 self.warn("%s: %s" % (item.label, message))
         primary = None
@@ -731,7 +741,7 @@ class UserEngine(object):
         for chunk in chunks(wanted, OR_CHUNK):
             search_filter = codecs.or_filter(self._term("sam", i.sam) for i in chunk)
             for entry in self.client.search(self.base, search_filter,
-                                            ["objectGUID", "sAMAccountName"] + self.return_attributes):
+                                            ["objectGUID", "objectSid", "sAMAccountName"] + self.return_attributes):
                 found[(entry.text("sAMAccountName") or "").casefold()] = entry
         for item in wanted:
             entry = found.get(item.sam.split("\\", 1)[-1].casefold())
@@ -742,11 +752,13 @@ class UserEngine(object):
     # ================================================================== results
     def outcomes(self):
         for item in self.items:
-            facts = dict(item.facts) if item.facts else {"object_guid": None, "immutable_id": None}
+            facts = dict(item.facts) if item.facts else {}
             extra = {
                 "dn": item.dn,
+                "distinguished_name": item.dn,
                 "object_guid": facts.get("object_guid"),
                 "immutable_id": facts.get("immutable_id"),
+                "sid": facts.get("sid"),
                 "sam_account_name": item.sam,
                 "upn": item.upn,
             }

@@ -13,6 +13,7 @@ __metaclass__ = type
 
 from ansible_collections.hybrid.identity.plugins.module_utils._plan import Field
 from ansible_collections.hybrid.identity.plugins.module_utils import _ad_codecs as codecs
+from ansible_collections.hybrid.identity.plugins.module_utils._ad_sid import sid_from_bytes
 
 DEFAULT_LINK_ATTRIBUTE = "msDS-cloudExtensionAttribute1"
 USER_FILTER = "(&(objectCategory=person)(objectClass=user))"
@@ -55,13 +56,17 @@ FIELDS = [Field(option, remote) for option, remote in STRING_ATTRIBUTES] + [
     Field("password", PASSWORD_REMOTE, write_only=True),
 ]
 
-READ_ATTRIBUTES = ["cn", "distinguishedName", "objectGUID", "userAccountControl", "pwdLastSet", "memberOf",
-                   "primaryGroupID", "whenCreated", "lastLogonTimestamp"] + [r for dummy, r in STRING_ATTRIBUTES]
+# lockoutTime: non-zero while the DC holds the account locked (account_locked=false writes 0).
+LOCKOUT_TIME = "lockoutTime"
+
+READ_ATTRIBUTES = ["cn", "distinguishedName", "objectGUID", "objectSid", "userAccountControl", "pwdLastSet",
+                   "memberOf", "primaryGroupID", "whenCreated", "lastLogonTimestamp",
+                   LOCKOUT_TIME] + [r for dummy, r in STRING_ATTRIBUTES]
 
 
 # What planning any user needs: identity, name and place, and the flags behind enabled/password_*.
-PLAN_ATTRIBUTES = ["cn", "distinguishedName", "objectGUID", "userAccountControl", "pwdLastSet", "sAMAccountName",
-                   "userPrincipalName"]
+PLAN_ATTRIBUTES = ["cn", "distinguishedName", "objectGUID", "objectSid", "userAccountControl", "pwdLastSet",
+                   "sAMAccountName", "userPrincipalName"]
 
 
 def read_attributes(extra=(), options=None):
@@ -72,6 +77,7 @@ def read_attributes(extra=(), options=None):
         base = READ_ATTRIBUTES
     else:
         base = PLAN_ATTRIBUTES + (["memberOf", "primaryGroupID"] if "groups" in options else []) + \
+            ([LOCKOUT_TIME] if "account_locked" in options else []) + \
             [OPTION_TO_ATTRIBUTE[o] for o in sorted(options) if o in OPTION_TO_ATTRIBUTE]
     seen = set(a.lower() for a in base)
     out = list(base)
@@ -96,12 +102,28 @@ def decode_current(entry):
 
 
 def identity_facts(entry):
+    """How a user is identified in results; distinguished_name and sid are microsoft.ad's names
+    (dn stays for playbooks written before they existed)."""
     raw_guid = entry.value("objectGUID")
     return {
         "dn": entry.dn,
+        "distinguished_name": entry.dn,
         "object_guid": codecs.guid_from_bytes(raw_guid) if raw_guid else None,
         "immutable_id": codecs.immutable_id_from_bytes(raw_guid) if raw_guid else None,
+        "sid": sid_from_bytes(entry.value("objectSid")),
     }
+
+
+def needs_unlock(account_locked, entry):
+    """account_locked=false unlocks: True when the DC holds this user locked (lockoutTime non-zero)."""
+    return account_locked is False and bool(codecs.to_int(entry.values(LOCKOUT_TIME)))
+
+
+def lock_refused(label):
+    """The error for account_locked=true (as microsoft.ad, which allows only false)."""
+    return ("cannot lock %s: account_locked can only be false, which unlocks a locked account (the DC locks "
+            "accounts after failed logons, an administrator cannot). Fix: leave account_locked out, or set "
+            "enabled: false to stop the user logging on" % label)
 
 
 def user_info(entry, link_attribute=DEFAULT_LINK_ATTRIBUTE, properties=()):

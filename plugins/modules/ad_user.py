@@ -17,7 +17,9 @@ description:
   - Each user succeeds or fails on its own. The module converges every other user and fails at the end,
     naming each user that failed and why.
   - Nothing that is already as asked is written; a second run reports C(changed=false).
-  - Option names follow C(microsoft.ad.user) where they fit.
+  - Option and return value names follow C(microsoft.ad.user) wherever the meaning is the same (older names stay
+    as aliases). O(state) and O(update_password) apply to every user; a user's own O(users[].state) and
+    O(users[].update_password) override them, as in M(hybrid.identity.cloud_user).
 author:
   - hybrid.identity contributors (@hybrid-identity)
 extends_documentation_fragment:
@@ -71,6 +73,7 @@ options:
       surname:
         description: Last name (C(sn)).
         type: str
+        aliases: [lastname]
       display_name:
         description: Display name (C(displayName)).
         type: str
@@ -153,16 +156,28 @@ options:
             description: The exact list of groups; the user is removed from all others.
             type: list
             elements: str
-          lookup_failure:
-            description: What to do when a listed group does not exist. V(fail) fails that user.
+          lookup_failure_action:
+            description:
+              - What to do when a listed group does not exist. V(fail) fails that user, V(ignore) skips the group,
+                V(warn) skips it with a warning.
+              - C(lookup_failure) is its earlier name; C(missing_behaviour) is microsoft.ad's alias.
             type: str
             choices: [fail, ignore, warn]
             default: fail
+            aliases: [lookup_failure, missing_behaviour]
       enabled:
         description:
           - Whether the account is enabled.
           - New users are enabled when a password is given and disabled otherwise, unless this is set.
         type: bool
+      account_locked:
+        description:
+          - V(false) unlocks the account if the DC has locked it after failed logons (C(lockoutTime) is set to 0;
+            nothing is written when it is not locked).
+          - V(true) is refused and that user fails, as an administrator cannot lock an account. To stop a user logging
+            on, set O(users[].enabled=false).
+        type: bool
+        version_added: 1.0.0
       password:
         description:
           - The password. Sent only on an encrypted connection; never returned, logged or shown in a diff.
@@ -171,11 +186,9 @@ options:
         type: str
       update_password:
         description:
-          - V(on_create) sets O(users[].password) only when the user is created.
-          - V(always) resets it on every run (the task then always reports a change for that user).
+          - Overrides O(update_password) for this user.
         type: str
         choices: [always, on_create]
-        default: on_create
       password_expired:
         description:
           - V(true) makes the user change the password at the next logon (C(pwdLastSet=0)); V(false) clears that.
@@ -185,10 +198,10 @@ options:
         description: Whether the password never expires (C(DONT_EXPIRE_PASSWORD) in C(userAccountControl)).
         type: bool
       state:
-        description: V(present) creates or updates the user; V(absent) deletes it.
+        description:
+          - Overrides O(state) for this user.
         type: str
         choices: [present, absent]
-        default: present
       create_only:
         description:
           - V(true) only creates this user. When an account is found under its identity (sAMAccountName, UPN or
@@ -197,6 +210,23 @@ options:
           - The creating playbooks set it so that a new hire never takes over an existing employee's account.
         type: bool
         default: false
+  state:
+    description:
+      - V(present) creates or updates the users; V(absent) deletes them.
+      - A user's O(users[].state) overrides it.
+    type: str
+    choices: [present, absent]
+    default: present
+    version_added: 1.0.0
+  update_password:
+    description:
+      - V(on_create) sets O(users[].password) only when a user is created.
+      - V(always) resets it on every run (the task then always reports a change for those users).
+      - A user's O(users[].update_password) overrides it.
+    type: str
+    choices: [always, on_create]
+    default: on_create
+    version_added: 1.0.0
   return_attributes:
     description:
       - LDAP attributes (text values) to return for each user in RV(users[].attributes), read in the same searches
@@ -254,11 +284,21 @@ EXAMPLES = r'''
           - identity: mary@contoso.com
             enabled: false
 
-- name: Delete a user
+- name: Delete leavers (one state for the whole list)
+  hybrid.identity.ad_user:
+    state: absent
+    users:
+      - identity: jdoe
+      - identity: mary@contoso.com
+
+- name: Unlock a user locked out by failed logons, and reset another's password on every run
   hybrid.identity.ad_user:
     users:
       - identity: jdoe
-        state: absent
+        account_locked: false
+      - identity: kiosk01
+        password: "{{ kiosk_password }}"
+        update_password: always
 '''
 
 RETURN = r'''
@@ -286,10 +326,20 @@ users:
       description: The objectGUID (as O(users[].identity) accepts it); absent for users not created yet.
       type: str
       returned: when the user exists
-    dn:
+    distinguished_name:
       description: The distinguished name (the planned one in check mode).
       type: str
       sample: CN=José Müller,OU=Staff,DC=corp,DC=example,DC=local
+      version_added: 1.0.0
+    dn:
+      description: The same as RV(users[].distinguished_name) (its earlier name).
+      type: str
+      sample: CN=José Müller,OU=Staff,DC=corp,DC=example,DC=local
+    sid:
+      description: The objectSid as a string; V(null) in check mode for a user not created yet.
+      type: str
+      sample: S-1-5-21-4151808797-3430561092-2843464588-1104
+      version_added: 1.0.0
     object_guid:
       description: The objectGUID; V(null) in check mode for a user not created yet.
       type: str
@@ -337,62 +387,16 @@ domain_controller:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.hybrid.identity.plugins.module_utils._bulk import BulkResults
-from ansible_collections.hybrid.identity.plugins.module_utils._ldap_client import LdapClient, ad_argument_spec
+from ansible_collections.hybrid.identity.plugins.module_utils._ldap_client import LdapClient
+from ansible_collections.hybrid.identity.plugins.module_utils._ad_user_args import ad_user_argument_spec
 from ansible_collections.hybrid.identity.plugins.module_utils._ad_errors import ADError
 from ansible_collections.hybrid.identity.plugins.module_utils._ad_user_engine import UserEngine
 from ansible_collections.hybrid.identity.plugins.module_utils._scrub import use_linear_scrub
 
-USER_OPTIONS = dict(
-    identity=dict(type="str"),
-    name=dict(type="str"),
-    path=dict(type="str"),
-    sam_account_name=dict(type="str"),
-    upn=dict(type="str"),
-    given_name=dict(type="str", aliases=["firstname"]),
-    surname=dict(type="str"),
-    display_name=dict(type="str"),
-    email=dict(type="str"),
-    description=dict(type="str"),
-    title=dict(type="str"),
-    department=dict(type="str"),
-    company=dict(type="str"),
-    office=dict(type="str"),
-    telephone_number=dict(type="str"),
-    mobile=dict(type="str"),
-    employee_id=dict(type="str"),
-    street=dict(type="str"),
-    city=dict(type="str"),
-    state_province=dict(type="str"),
-    postal_code=dict(type="str"),
-    country=dict(type="str"),
-    web_page=dict(type="str"),
-    attributes=dict(type="dict", options=dict(
-        add=dict(type="dict"),
-        remove=dict(type="dict"),
-        set=dict(type="dict"),
-    )),
-    groups=dict(type="dict", options=dict(
-        add=dict(type="list", elements="str"),
-        remove=dict(type="list", elements="str"),
-        set=dict(type="list", elements="str"),
-        lookup_failure=dict(type="str", default="fail", choices=["fail", "ignore", "warn"]),
-    )),
-    enabled=dict(type="bool"),
-    password=dict(type="str", no_log=True),
-    update_password=dict(type="str", default="on_create", choices=["always", "on_create"], no_log=False),
-    password_expired=dict(type="bool"),
-    password_never_expires=dict(type="bool", no_log=False),
-    state=dict(type="str", default="present", choices=["present", "absent"]),
-    create_only=dict(type="bool", default=False),
-)
-
 
 def main():
     module = AnsibleModule(
-        argument_spec=ad_argument_spec(
-            users=dict(type="list", elements="dict", required=True, options=USER_OPTIONS),
-            return_attributes=dict(type="list", elements="str", default=[]),
-        ),
+        argument_spec=ad_user_argument_spec(),
         supports_check_mode=True,
     )
     use_linear_scrub(module)   # one password per user: Ansible's own scrub is users x users
@@ -403,7 +407,8 @@ def main():
         module.fail_json(msg=exc.message)
     try:
         engine = UserEngine(client, module.params["users"], check_mode=module.check_mode, warn=module.warn,
-                            return_attributes=module.params["return_attributes"])
+                            return_attributes=module.params["return_attributes"], state=module.params["state"],
+                            update_password=module.params["update_password"])
         engine.run()
     except ADError as exc:
         module.fail_json(msg=exc.message, ldap_operations=client.stats, domain_controller=client.server)

@@ -13,8 +13,9 @@ version_added: 0.1.0
 description:
   - Returns Active Directory users selected by identity, LDAP filter, OU (with scope) and/or group membership
     (optionally nested), reading every page of the result.
-  - Each user comes with the attributes M(hybrid.identity.ad_user) manages, plus C(object_guid), C(immutable_id)
-    (the Entra hard-match anchor), C(enabled), C(must_change_password) and the link attribute.
+  - Each user comes with the attributes M(hybrid.identity.ad_user) manages, plus C(distinguished_name), C(object_guid),
+    C(sid) (names as in C(microsoft.ad)), C(immutable_id) (the Entra hard-match anchor), C(enabled),
+    C(must_change_password) and the link attribute.
   - Criteria combine with AND; with none, every user of the domain is returned.
 author:
   - hybrid.identity contributors (@hybrid-identity)
@@ -102,8 +103,13 @@ users:
     name:
       description: The object's name (C(cn)).
       type: str
-    dn:
+    distinguished_name:
       description: The distinguished name.
+      type: str
+      sample: CN=José Müller,OU=Staff,DC=corp,DC=example,DC=local
+      version_added: 1.0.0
+    dn:
+      description: The same as RV(users[].distinguished_name) (its earlier name).
       type: str
     path:
       description: The DN of the OU or container holding the user.
@@ -116,6 +122,11 @@ users:
       description: Base64 of the objectGUID bytes (Entra onPremisesImmutableId).
       type: str
       sample: MyIRAFVEd2aImaq7zN3u/w==
+    sid:
+      description: The objectSid as a string.
+      type: str
+      sample: S-1-5-21-4151808797-3430561092-2843464588-1104
+      version_added: 1.0.0
     sam_account_name:
       description: The sAMAccountName.
       type: str
