@@ -1,12 +1,15 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the hybrid.identity project
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Who already holds a name in the cloud: the guard that keeps a creating job off other people's accounts.
+"""Who already holds a name in the cloud: the guard that keeps a job off other people's accounts and mail.
 
 A cloud user that exists under the UPN a creating job wants, or holds that address as its mail or
 one of its proxyAddresses, belongs to someone until proven otherwise. The only proof accepted is
 the anchor: a user whose onPremisesImmutableId is the anchor the job is creating it with (our own
-create that landed in an earlier, interrupted run)."""
+create that landed in an earlier, interrupted run).
+
+A mail address a run sets (on a new user or as a change) is claimed the same way: when another
+object receives mail at it, the user fails before anything is written, naming the holder."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -18,6 +21,8 @@ from ansible_collections.hybrid.identity.plugins.module_utils._graph_batch impor
 ADDRESSES_PER_FILTER = 7
 FIX = ("a creating job never changes an account it did not create. Fix: choose another username/UPN, or pair "
        "the existing accounts with hybrid.identity.link_accounts")
+MAIL_FIX = ("Graph keeps every address on one object, and mail sent to it would go to the wrong person. Fix: give %s "
+            "another mail address, or remove the address from %s first")
 
 
 def address_filters(addresses):
@@ -32,14 +37,17 @@ def address_filters(addresses):
 
 
 def holders_by_address(users):
-    """{lower-case address: user} for the mail and SMTP proxy addresses of users (Graph dicts)."""
+    """{lower-case address: [users]} for the mail and SMTP proxy addresses of users (Graph dicts); a list, so
+    that a user's own address never hides another holder."""
     out = {}
     for user in users:
         for address in [user.get("mail")] + list(user.get("proxyAddresses") or []):
             if not address:
                 continue
             text = address.split(":", 1)[1] if address.lower().startswith("smtp:") else address
-            out.setdefault(text.lower(), user)
+            holders = out.setdefault(text.lower(), [])
+            if all(h.get("id") != user.get("id") for h in holders):
+                holders.append(user)
     return out
 
 
@@ -51,7 +59,7 @@ def address_requests(addresses, prefix="__a"):
 
 
 def holders_from(answers, subs):
-    """{lower-case address: user} from the answers to address_requests' sub-requests."""
+    """{lower-case address: [users]} from the answers to address_requests' sub-requests."""
     users = []
     for sub in subs:
         answer = answers[sub.key]
@@ -62,7 +70,7 @@ def holders_from(answers, subs):
 
 
 def read_address_holders(client, addresses):
-    """The users holding any of addresses as mail or proxy address: {lower-case address: user}."""
+    """The users holding any of addresses as mail or proxy address: {lower-case address: [users]}."""
     subs = address_requests(addresses)
     return holders_from(client.batch(subs), subs) if subs else {}
 
@@ -76,3 +84,41 @@ def is_own_create(current, spec):
 def taken_message(upn, current, how="UPN"):
     return "a cloud account already holds %s as its %s (%s, id %s): %s" % (
         upn, how, current.get("userPrincipalName"), current.get("id"), FIX)
+
+
+def mail_taken_message(name, mail, holder):
+    holder_upn = holder.get("userPrincipalName")
+    return "mail %s of %s is an address of another cloud account (%s, id %s: its mail or a proxy address): %s" % (
+        mail, name, holder_upn, holder.get("id"), MAIL_FIX % (name, holder_upn))
+
+
+def claimed_addresses(upn, action, changes):
+    """The addresses a planned write takes: [(kind, address)]. A new user takes its UPN (Entra Connect soft-matches
+    on it) and its mail; an existing user a mail it changes to (clearing takes nothing)."""
+    out = [("upn", upn)] if action == "create" else []
+    mail = changes.get("mail") if action in ("create", "update") else None
+    if mail and not (out and mail.lower() == upn.lower()):
+        out.append(("mail", mail))
+    return out
+
+
+def claim_errors(claims, holders):
+    """claims: [(key, name, own id or None, [(kind, address)])] in the order listed; holders as holders_by_address.
+    -> {key: error} for each entry whose address another object holds, or an earlier entry of the run claims."""
+    errors, first = {}, {}
+    for key, name, own_id, wanted in claims:
+        for kind, address in wanted:
+            fold = address.lower()
+            other = next((h for h in holders.get(fold, ()) if not own_id or h.get("id") != own_id), None)
+            if other is not None:
+                errors[key] = taken_message(name, other, "mail or proxy address") if kind == "upn" else \
+                    mail_taken_message(name, address, other)
+                break
+            if fold in first and first[fold] != name:
+                errors[key] = ("%s %s is also claimed by %s in this run; an address belongs to one user: list it once"
+                               % ("mail" if kind == "mail" else "the address", address, first[fold]))
+                break
+        else:
+            for _kind, address in wanted:
+                first.setdefault(address.lower(), name)
+    return errors

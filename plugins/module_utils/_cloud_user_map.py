@@ -4,7 +4,8 @@
 """Cloud user attributes: Ansible options <-> Graph properties, name rules (pure logic).
 
 One table (USER_FIELDS) drives planning (shared _plan engine), the $select of every read and
-the result mapping of cloud_user and cloud_user_info.
+the result mapping of cloud_user and cloud_user_info. What a user entry asks for (desired_of)
+and what a result tells about it (user_facts) live here too, apart from the module's I/O.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -63,19 +64,23 @@ USER_FIELDS = [
     Field("postal_code", "postalCode"),
     Field("country", "country"),
     Field("on_premises_immutable_id", "onPremisesImmutableId"),
+    # Addresses compare case-insensitively: Exchange and Entra treat them so.
+    Field("mail", "mail", casefold=True),
+    Field("user_type", "userType"),
     Field("password_policies", "passwordPolicies", normalize=normalize_policies),
     Field("password", "passwordProfile", write_only=True),
 ]
 FIELD_BY_OPTION = dict((f.option, f) for f in USER_FIELDS)
 FIELD_BY_REMOTE = dict((f.remote, f) for f in USER_FIELDS)
 # Readable properties (passwordProfile is write-only) plus what planning needs to know.
-USER_SELECT = sorted([f.remote for f in USER_FIELDS if not f.write_only]
-                     + ["id", "onPremisesSyncEnabled", "assignedLicenses", "createdDateTime", "userType", "mail"])
+USER_SELECT = sorted(set([f.remote for f in USER_FIELDS if not f.write_only]
+                         + ["id", "onPremisesSyncEnabled", "assignedLicenses", "createdDateTime"]))
 OPTIONS = [f.option for f in USER_FIELDS if not f.write_only]
 STRING_OPTIONS = [f.option for f in USER_FIELDS if f.kind == "str" and not f.write_only]
 
 UPN_LOCAL = re.compile(r"^[A-Za-z0-9'._!#^~-]+$")
 NICKNAME_BAD = re.compile(r"[^\x21-\x7e]|[@()\\\[\]\";:<>,]")
+PRINTABLE_ASCII = re.compile(r"^[\x21-\x7e]+$")
 
 
 def upn_domain(upn):
@@ -93,6 +98,16 @@ def check_upn(upn):
         return "user_principal_name %r: the part before @ cannot start or end with a period or hold '..'" % (upn,)
     if not domain or "." not in domain:
         return "user_principal_name %r: the domain part is not a DNS name" % (upn,)
+    return None
+
+
+def check_mail(mail):
+    """None when mail (given, not empty) is an address Graph takes, else why not. Graph refuses accented
+    characters in mail; any domain is allowed (guests and contacts carry outside addresses)."""
+    if mail.count("@") != 1 or not all(mail.split("@")):
+        return "mail %r must be an address, local@domain" % (mail,)
+    if not PRINTABLE_ASCII.match(mail):
+        return "mail %r: Graph takes no spaces, accented or other non-ASCII characters in an address" % (mail,)
     return None
 
 
@@ -133,9 +148,53 @@ def to_remote(changes):
     return body
 
 
+def desired_of(spec, params, creating):
+    """What one users[] entry asks for, {option: value}: only what it sets, plus what a create needs
+    (derived names, enabled). Passwords only when they are to be sent (update_password)."""
+    desired = {}
+    for field in USER_FIELDS:
+        if not field.write_only and spec.get(field.option) is not None:
+            desired[field.option] = spec[field.option]
+    if not creating and params["update_immutable_id"] == "on_create":
+        desired.pop("on_premises_immutable_id", None)
+    if creating:
+        desired.setdefault("mail_nickname", derive_mail_nickname(spec["user_principal_name"]))
+        desired.setdefault("display_name", derive_display_name(spec))
+        desired.setdefault("account_enabled", True)
+        for option in list(desired):
+            if desired[option] == "" or desired[option] == []:
+                del desired[option]  # nothing to clear on a new user
+    if spec.get("password") and (creating or (spec.get("update_password") or params["update_password"]) == "always"):
+        desired["password"] = {"password": spec["password"],
+                               "forceChangePasswordNextSignIn": bool(spec.get("force_change_password_next_sign_in"))}
+    return desired
+
+
+def user_facts(current, plan):
+    """What linking and licensing need to know of a user without reading it again: its immutable id and
+    user type (as the run leaves them), the SKUs assigned to it, when it was created."""
+    current = current or {}
+    if plan.action in ("delete", "absent"):
+        return {}
+    anchor = plan.changes.get("onPremisesImmutableId", current.get("onPremisesImmutableId"))
+    # POST /users makes a member unless the entry asks for another type.
+    user_type = plan.changes.get("userType", "Member" if plan.action == "create" else current.get("userType"))
+    skus = [a.get("skuId") for a in current.get("assignedLicenses") or [] if a.get("skuId")]
+    return {"on_premises_immutable_id": anchor, "user_type": user_type, "assigned_sku_ids": skus,
+            "created_date_time": current.get("createdDateTime")}
+
+
+def add_object_ids(items):
+    """azure.azcollection's name for the object id (object_id) beside ours (id), in place."""
+    for item in items:
+        if item.get("id") is not None:
+            item["object_id"] = item["id"]
+    return items
+
+
 def to_options(user):
-    """A Graph user -> the module's option names (plus id and sync state)."""
-    out = {"id": user.get("id")}
+    """A Graph user -> the module's option names (plus id, azure's object_id and sync state)."""
+    out = {"id": user.get("id"), "object_id": user.get("id")}
     for field in USER_FIELDS:
         if field.write_only:
             continue
@@ -146,10 +205,6 @@ def to_options(user):
             value = list(value or [])
         out[field.option] = value
     out["on_premises_sync_enabled"] = bool(user.get("onPremisesSyncEnabled"))
-    if "userType" in user:
-        out["user_type"] = user.get("userType")
-    if "mail" in user:
-        out["mail"] = user.get("mail")
     if "createdDateTime" in user:
         out["created_date_time"] = user.get("createdDateTime")
     return out

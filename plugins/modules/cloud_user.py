@@ -13,6 +13,8 @@ version_added: 0.1.0
 description:
   - Manages cloud users the way an admin does in the Microsoft 365 admin center, many in one task, through
     Microsoft Graph.
+  - Option and return names follow C(azure.azcollection.azure_rm_aduser) where they mean the same (its names are
+    aliases here, for example O(users[].object_id) and O(users[].immutable_id)); one task takes a list of users.
   - Set-oriented; one task takes a list of users (O(users)). Their current state is read in one paged listing or
     in batched C(in) filters (whichever needs fewer requests); creates, updates and deletes go through C($batch)
     requests of 20.
@@ -49,6 +51,7 @@ options:
         description:
           - The user's object id. When set, the user is found by id, so its UPN can be changed.
         type: str
+        aliases: [object_id]
       state:
         description:
           - Overrides O(state) for this user.
@@ -119,17 +122,34 @@ options:
         description:
           - The hard-match anchor Entra Connect uses, base64 of the AD objectGUID bytes. An empty string clears it.
         type: str
+        aliases: [immutable_id]
+      mail:
+        description:
+          - The user's primary SMTP address (Graph's C(mail)); Graph also adds it to the user's C(proxyAddresses).
+            An empty string clears it. Compared case-insensitively.
+          - An address another object already holds (as its C(mail) or one of its C(proxyAddresses)) is never
+            taken; such a user fails before anything is written, naming the holder.
+        type: str
+      user_type:
+        description:
+          - V(Member) or V(Guest) (Graph's C(userType)). New users are members unless this says otherwise.
+        type: str
+        choices: [Member, Guest]
       password:
         description:
           - The password. Required to create a user. Sent on create, and on every run with
             O(update_password=always). Never returned, logged or shown in a diff.
+          - C(password_profile) is azure_rm_aduser's name for it; O(update_password) decides when it is sent
+            whichever name is used.
         type: str
+        aliases: [password_profile]
       force_change_password_next_sign_in:
         description:
           - Whether the user must change the password at the next sign-in. Only sent together with
             O(users[].password) (Graph cannot read it back); defaults to V(false), which keeps
             on-premises password sync working.
         type: bool
+        aliases: [password_force_change]
       update_password:
         description:
           - This user's O(update_password), overriding the module's (as M(hybrid.identity.ad_user) has it per user).
@@ -216,6 +236,16 @@ EXAMPLES = r'''
       - user_principal_name: erin@contoso.com
         on_premises_immutable_id: MyIRAFVEd2aImaq7zN3u/w==
 
+- name: Set a primary address and mark a user as a guest, with azure_rm_aduser's names
+  hybrid.identity.cloud_user:
+    users:
+      - object_id: 6d1f1b7e-3f5b-4c38-9f2a-0a1b2c3d4e5f
+        user_principal_name: gina@contoso.com
+        mail: gina.smith@contoso.com
+        immutable_id: MyIRAFVEd2aImaq7zN3u/w==
+      - user_principal_name: hank@contoso.com
+        user_type: Guest
+
 - name: Same connection for every cloud task of a play
   module_defaults:
     group/hybrid.identity.cloud:
@@ -248,6 +278,11 @@ users:
       choices: [created, updated, unchanged, deleted, absent, failed]
     id:
       description: The user's object id (not known in check mode for a user to create).
+      type: str
+      sample: 6d1f1b7e-3f5b-4c38-9f2a-0a1b2c3d4e5f
+      returned: when the user exists
+    object_id:
+      description: The same as RV(users[].id), under azure_rm_aduser's name.
       type: str
       sample: 6d1f1b7e-3f5b-4c38-9f2a-0a1b2c3d4e5f
       returned: when the user exists
@@ -304,12 +339,13 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.hybrid.identity.plugins.module_utils._bulk import BulkResults
 from ansible_collections.hybrid.identity.plugins.module_utils._cloud_claims import (
-    address_requests, holders_from, is_own_create, read_address_holders, taken_message)
+    address_requests, claim_errors, claimed_addresses, holders_from, is_own_create, read_address_holders,
+    taken_message)
 from ansible_collections.hybrid.identity.plugins.module_utils._cloud_common import (
     cloud_argument_spec, connect, fail_graph)
 from ansible_collections.hybrid.identity.plugins.module_utils._cloud_user_map import (
-    USER_FIELDS, USER_SELECT, check_domain, check_upn, current_for_plan, derive_display_name,
-    derive_mail_nickname, to_remote)
+    USER_FIELDS, USER_SELECT, add_object_ids, check_domain, check_mail, check_upn, current_for_plan, desired_of,
+    to_remote, user_facts)
 from ansible_collections.hybrid.identity.plugins.module_utils._graph_batch import SubRequest
 from ansible_collections.hybrid.identity.plugins.module_utils._graph_errors import GraphError
 from ansible_collections.hybrid.identity.plugins.module_utils._plan import plan_object
@@ -317,7 +353,7 @@ from ansible_collections.hybrid.identity.plugins.module_utils._scrub import use_
 
 USER_OPTIONS = dict(
     user_principal_name=dict(type="str", required=True, aliases=["upn"]),
-    id=dict(type="str"),
+    id=dict(type="str", aliases=["object_id"]),
     state=dict(type="str", choices=["present", "absent"]),
     display_name=dict(type="str"),
     given_name=dict(type="str"),
@@ -337,9 +373,11 @@ USER_OPTIONS = dict(
     state_province=dict(type="str"),
     postal_code=dict(type="str"),
     country=dict(type="str"),
-    on_premises_immutable_id=dict(type="str"),
-    password=dict(type="str", no_log=True),
-    force_change_password_next_sign_in=dict(type="bool"),
+    on_premises_immutable_id=dict(type="str", aliases=["immutable_id"]),
+    mail=dict(type="str"),
+    user_type=dict(type="str", choices=["Member", "Guest"]),
+    password=dict(type="str", no_log=True, aliases=["password_profile"]),
+    force_change_password_next_sign_in=dict(type="bool", aliases=["password_force_change"]),
     password_policies=dict(type="list", elements="str",
                            choices=["DisablePasswordExpiration", "DisableStrongPassword"]),
     create_only=dict(type="bool", default=False),
@@ -366,43 +404,6 @@ class Entry(object):
         self.result = None
 
 
-def desired_of(entry, params, creating):
-    spec = entry.spec
-    desired = {}
-    for field in USER_FIELDS:
-        if field.write_only:
-            continue
-        if spec.get(field.option) is not None:
-            desired[field.option] = spec[field.option]
-    if not creating and params["update_immutable_id"] == "on_create":
-        desired.pop("on_premises_immutable_id", None)
-    if creating:
-        desired.setdefault("mail_nickname", derive_mail_nickname(spec["user_principal_name"]))
-        desired.setdefault("display_name", derive_display_name(spec))
-        desired.setdefault("account_enabled", True)
-        for option in list(desired):
-            if desired[option] == "" or desired[option] == []:
-                del desired[option]  # nothing to clear on a new user
-    if spec.get("password") and (creating or (spec.get("update_password") or params["update_password"]) == "always"):
-        desired["password"] = {"password": spec["password"],
-                               "forceChangePasswordNextSignIn": bool(spec.get("force_change_password_next_sign_in"))}
-    return desired
-
-
-def user_facts(current, plan):
-    """What linking and licensing need to know of a user without reading it again: its immutable id
-    (as the run leaves it), whether it is a guest, the SKUs assigned to it."""
-    current = current or {}
-    if plan.action in ("delete", "absent"):
-        return {}
-    anchor = plan.changes.get("onPremisesImmutableId", current.get("onPremisesImmutableId"))
-    # POST /users only makes members (guests come by invitation).
-    user_type = "Member" if plan.action == "create" else current.get("userType")
-    skus = [a.get("skuId") for a in current.get("assignedLicenses") or [] if a.get("skuId")]
-    return {"on_premises_immutable_id": anchor, "user_type": user_type, "assigned_sku_ids": skus,
-            "created_date_time": current.get("createdDateTime")}
-
-
 def reconcile(module, client, live, answers):
     clashes = [e for e in live if e.plan is not None and e.plan.action == "create" and answers.get(e.index) is not None
                and not answers[e.index].ok and answers[e.index].error.is_conflict
@@ -421,7 +422,7 @@ def reconcile(module, client, live, answers):
             entry.error = taken_message(entry.name, user)
             answers.pop(entry.index, None)
             continue
-        entry.plan = plan_object(USER_FIELDS, desired_of(entry, module.params, False),
+        entry.plan = plan_object(USER_FIELDS, desired_of(entry.spec, module.params, False),
                                  current_for_plan(user))
         if entry.plan.writes and user.get("onPremisesSyncEnabled"):
             entry.error = "%s (would change: %s)" % (SYNCED, ", ".join(entry.plan.changed))
@@ -448,7 +449,9 @@ def main():
     entries = [Entry(i, spec, module.params["state"]) for i, spec in enumerate(module.params["users"])]
     seen = {}
     for entry in entries:
-        problem = check_upn(entry.name) if entry.state == "present" else None
+        problem = None
+        if entry.state == "present":
+            problem = check_upn(entry.name) or (check_mail(entry.spec["mail"]) if entry.spec.get("mail") else None)
         fold = entry.key.lower()
         if fold in seen:
             problem = "listed twice in users (also entry %d); list each user once" % (seen[fold] + 1)
@@ -461,7 +464,8 @@ def main():
         need_domains = any(e.state == "present" for e in live)
         extra = [SubRequest("domains", "GET", "/domains?$select=id,isVerified")] if need_domains else []
         # Users that may only be created are new: who holds their addresses rides in the batch that reads them.
-        early = [e.name for e in live if e.spec.get("create_only") and e.state == "present"]
+        early = [a for e in live if e.spec.get("create_only") and e.state == "present"
+                 for a in (e.name, e.spec.get("mail")) if a]
         early_subs = address_requests(early, prefix="__early")
         keys = [e.key for e in live]
         found, extra_results, _strategy = client.read_users(keys, USER_SELECT, extra=extra + early_subs)
@@ -488,7 +492,7 @@ def main():
         if not creating and entry.spec.get("create_only") and not is_own_create(user, entry.spec):
             entry.error = taken_message(entry.name, user)
             continue
-        desired = desired_of(entry, module.params, creating)
+        desired = desired_of(entry.spec, module.params, creating)
         entry.plan = plan_object(USER_FIELDS, desired, current_for_plan(user))
         if creating:
             if not entry.spec.get("password"):
@@ -501,20 +505,22 @@ def main():
             if entry.error is None and entry.plan.writes and user.get("onPremisesSyncEnabled"):
                 entry.error = "%s (would change: %s)" % (SYNCED, ", ".join(entry.plan.changed))
 
-    # A new user must not take an address another user receives mail at (mail or proxyAddresses).
-    claiming = [e for e in live if e.error is None and e.plan is not None and e.plan.action == "create"]
-    if claiming:
+    # No write may take an address another object receives mail at (mail or proxyAddresses): a new user's
+    # UPN and mail, a mail an existing user changes to.
+    claims = [(e.index, e.name, (e.current or {}).get("id"), claimed_addresses(e.name, e.plan.action, e.plan.changes))
+              for e in live if e.error is None and e.plan is not None]
+    claims = [c for c in claims if c[3]]
+    if claims:
         holders = dict(early_holders)
-        asked = set(early)
-        rest = [e.name for e in claiming if e.name not in asked]
+        asked = set(a.lower() for a in early)
+        rest = sorted(set(a for c in claims for _k, a in c[3] if a.lower() not in asked))
         try:
             holders.update(read_address_holders(client, rest) if rest else {})
         except GraphError as exc:
             fail_graph(module, exc, graph=client.stats)
-        for entry in claiming:
-            holder = holders.get(entry.name.lower())
-            if holder is not None:
-                entry.error = taken_message(entry.name, holder, "mail or proxy address")
+        errors = claim_errors(claims, holders)
+        for entry in live:
+            entry.error = errors.get(entry.index, entry.error)
 
     # write ---------------------------------------------------------------------------------
     subs = []
@@ -581,6 +587,7 @@ def main():
                         before=plan.before, after=plan.after, **facts)
         else:
             results.fail(entry.name, answer.error.text(False), id=current_id)
+    add_object_ids(results.items)
     results.exit(graph=client.stats)
 
 

@@ -13,7 +13,10 @@ version_added: 0.1.0
 description:
   - Returns cloud users with the properties M(hybrid.identity.cloud_user) manages (same option names) and their
     assigned licenses.
-  - By a list of UPNs or object ids (O(users)), by an OData filter (O(filter)), or every user of the tenant.
+  - By a list of UPNs or object ids (O(users)), by an OData filter (O(filter)), or every user of the tenant
+    (O(all=true)). One of them is required, as in C(azure.azcollection.azure_rm_aduser_info); its option names
+    (O(odata_filter), O(all), O(user_principal_name), O(object_id)) and its per-user return names (C(object_id) and
+    the others) work here too.
   - Named users are read in one paged listing or in batched C(in) filters, whichever needs fewer requests;
     every page of a listing is followed.
 author:
@@ -26,16 +29,26 @@ options:
   users:
     description:
       - UPNs or object ids of the users to read. Users that do not exist are listed in RV(missing).
-      - Mutually exclusive with O(filter).
+      - The aliases are azure_rm_aduser_info's names; either takes UPNs and object ids alike, one or a list.
+      - Mutually exclusive with O(filter) and O(all).
     type: list
     elements: str
+    aliases: [user_principal_name, object_id]
   filter:
     description:
       - An OData C($filter) on users, for example C(department eq 'Sales') or
         C(startswith(userPrincipalName,'a')).
       - Filters with C(ne), C(not) or C(endsWith) are sent as advanced queries (C(ConsistencyLevel=eventual)).
-      - Without O(users) and O(filter), every user of the tenant is returned.
+      - Mutually exclusive with O(users) and O(all).
     type: str
+    aliases: [odata_filter]
+  all:
+    description:
+      - V(true) reads every user of the tenant (every page). Reading a whole tenant is never implied; without
+        O(users), O(filter) or O(all=true) the module fails, saying to pass one.
+      - Mutually exclusive with O(users) and O(filter).
+    type: bool
+    default: false
   resolve_licenses:
     description:
       - Whether to resolve license SKU ids and service plan ids to names (one read of C(subscribedSkus),
@@ -65,11 +78,17 @@ EXAMPLES = r'''
     filter: "department eq 'Sales'"
   register: sales
 
-- name: Users without a license
-  hybrid.identity.cloud_user_info: {}
+- name: Every user of the tenant
+  hybrid.identity.cloud_user_info:
+    all: true
   register: everyone
 
-- name: Show the unlicensed ones
+- name: The same with azure_rm_aduser_info's option name
+  hybrid.identity.cloud_user_info:
+    odata_filter: "userType eq 'Guest'"
+  register: guests
+
+- name: Show the users without a license
   ansible.builtin.debug:
     msg: "{{ everyone.users | selectattr('assigned_licenses', 'equalto', []) | map(attribute='user_principal_name') }}"
 '''
@@ -84,11 +103,23 @@ users:
     id:
       description: Object id.
       type: str
+    object_id:
+      description: The object id again, under azure_rm_aduser_info's name.
+      type: str
     user_principal_name:
       description: UPN.
       type: str
     display_name:
       description: Display name.
+      type: str
+    mail:
+      description: Primary SMTP address (C(mail)), V(null) when the user has none.
+      type: str
+    mail_nickname:
+      description: Mail alias.
+      type: str
+    user_type:
+      description: V(Member) or V(Guest).
       type: str
     account_enabled:
       description: Whether sign-in is allowed.
@@ -108,11 +139,14 @@ users:
                 disabled_plans: [TEAMS1]}]
   sample:
     - id: 0a6f1c55-7e2b-4d3a-9c8e-1f2a3b4c5d02
+      object_id: 0a6f1c55-7e2b-4d3a-9c8e-1f2a3b4c5d02
       user_principal_name: alice@contoso.com
       display_name: Alice Cloud
       given_name: Alice
       surname: Cloud
       mail_nickname: alice
+      mail: alice@contoso.com
+      user_type: Member
       account_enabled: true
       usage_location: US
       department: Finance
@@ -145,6 +179,9 @@ from ansible_collections.hybrid.identity.plugins.module_utils._graph_batch impor
 from ansible_collections.hybrid.identity.plugins.module_utils._graph_errors import GraphError
 
 SKUS = SubRequest("skus", "GET", "/subscribedSkus")
+NO_SELECTOR = ("say which users to read: users (UPNs or object ids), filter (an OData $filter; alias odata_filter), "
+               "or all=true for every user of the tenant (reading a whole tenant is never implied)")
+ALL_AND_MORE = "all=true reads every user of the tenant; it cannot be combined with users or filter"
 
 
 def licenses_of(user, catalog):
@@ -161,15 +198,21 @@ def licenses_of(user, catalog):
 def main():
     module = AnsibleModule(
         argument_spec=cloud_argument_spec(
-            users=dict(type="list", elements="str"),
-            filter=dict(type="str"),
+            users=dict(type="list", elements="str", aliases=["user_principal_name", "object_id"]),
+            filter=dict(type="str", aliases=["odata_filter"]),
+            all=dict(type="bool", default=False),
             resolve_licenses=dict(type="bool", default=True),
         ),
         mutually_exclusive=[("users", "filter")],
         supports_check_mode=True,
     )
-    client = connect(module)
     keys = module.params["users"]
+    # An empty filter selects nothing, so it does not count; users=[] (a computed, empty list) does.
+    if module.params["all"] and (keys is not None or module.params["filter"]):
+        module.fail_json(msg=ALL_AND_MORE)
+    if keys is None and not module.params["filter"] and not module.params["all"]:
+        module.fail_json(msg=NO_SELECTOR)
+    client = connect(module)
     select = ",".join(USER_SELECT)
     catalog = None
     missing = []

@@ -221,7 +221,8 @@ class ImportCloudAccounts(Method):
     def load(self, engine):
         args = engine.args
         query = dict((k, v) for k, v in (("filter", args["cloud_filter"]), ("users", args["cloud_users"])) if v)
-        info = engine.run_module("hybrid.identity.cloud_user_info", query)
+        # Neither chosen: the method imports from the whole tenant, which cloud_user_info must be told.
+        info = engine.run_module("hybrid.identity.cloud_user_info", query or {"all": True})
         if info.get("failed"):
             raise Refused("cannot read the cloud users: %s" % info.get("msg"))
         if info.get("missing"):

@@ -96,10 +96,16 @@ def update_user(ctx):
                 tenant.set_immutable_id(user, value)
             else:
                 user.props[key] = value
-                if key == "mail" and value and not user.props["proxyAddresses"]:
-                    user.props["proxyAddresses"] = ["SMTP:" + value]
+                if key == "mail" and value:
+                    user.props["proxyAddresses"] = _with_primary(user.props["proxyAddresses"], value)
         tenant.touch(user)
     return 204, None, None
+
+
+def _with_primary(addresses, mail):
+    """proxyAddresses once mail is set: mail is the primary SMTP address, the former primary stays a secondary."""
+    others = [a for a in addresses if a.lower() != "smtp:" + mail.lower()]
+    return ["SMTP:" + mail] + ["smtp:" + a[5:] if a.startswith("SMTP:") else a for a in others]
 
 
 def delete_user(ctx):

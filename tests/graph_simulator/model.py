@@ -126,6 +126,14 @@ class Tenant(object):
             return None
         return user
 
+    def proxy_address_holder(self, address, self_id=None):
+        """The id of another active user with SMTP proxy address `address` (any case), else None."""
+        wanted = "smtp:" + address.lower()
+        for user in self.users.values():
+            if user.id != self_id and any(a.lower() == wanted for a in user.props.get("proxyAddresses") or []):
+                return user.id
+        return None
+
     def verified_domains(self):
         return {d["id"].lower() for d in self.domains if d.get("isVerified")}
 

@@ -9,6 +9,7 @@ REQUIRED_ON_CREATE = ("accountEnabled", "displayName", "mailNickname", "userPrin
 _UPN_LOCAL = re.compile(r"^[A-Za-z0-9'.\-_!#^~]+$")
 _MAIL_NICKNAME_BAD = set(' @()\\[]";:<>,')
 _USAGE_LOCATION = re.compile(r"^[A-Z]{2}$")
+_ADDRESS_CHARS = re.compile(r"^[\x21-\x7e]+$")   # mail "can't contain accent characters" (nor spaces)
 _BOOLEAN = {"accountEnabled", "showInAddressList"}
 _STRING_LISTS = {"businessPhones", "otherMails"}
 # Properties Entra still lets a cloud admin change on a directory-synced user.
@@ -129,6 +130,13 @@ def check_common(tenant, body, self_id):
             raise invalid_value("passwordPolicies")
     if body.get("userType") is not None and body["userType"] not in ("Member", "Guest"):
         raise invalid_value("userType")
+    mail = body.get("mail")
+    if mail:
+        if mail.count("@") != 1 or not all(mail.split("@")) or not _ADDRESS_CHARS.match(mail):
+            raise invalid_value("mail")
+        # mail goes into proxyAddresses, which are unique across the directory's objects.
+        if tenant.proxy_address_holder(mail, self_id) is not None:
+            raise conflict("proxyAddresses")
 
 
 def check_password(password, policies):
