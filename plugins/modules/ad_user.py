@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ad_user
 short_description: Manage Active Directory users in bulk over LDAP
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Creates, updates, moves, renames and deletes on-premises Active Directory users, many in one task.
   - Set-oriented; one task takes a list of users (O(users)) and converges all of them over one LDAP connection.
@@ -177,7 +177,6 @@ options:
           - V(true) is refused and that user fails, as an administrator cannot lock an account. To stop a user logging
             on, set O(users[].enabled=false).
         type: bool
-        version_added: 1.0.0
       password:
         description:
           - The password. Sent only on an encrypted connection; never returned, logged or shown in a diff.
@@ -217,7 +216,6 @@ options:
     type: str
     choices: [present, absent]
     default: present
-    version_added: 1.0.0
   update_password:
     description:
       - V(on_create) sets O(users[].password) only when a user is created.
@@ -226,7 +224,6 @@ options:
     type: str
     choices: [always, on_create]
     default: on_create
-    version_added: 1.0.0
   return_attributes:
     description:
       - LDAP attributes (text values) to return for each user in RV(users[].attributes), read in the same searches
@@ -330,7 +327,6 @@ users:
       description: The distinguished name (the planned one in check mode).
       type: str
       sample: CN=José Müller,OU=Staff,DC=corp,DC=example,DC=local
-      version_added: 1.0.0
     dn:
       description: The same as RV(users[].distinguished_name) (its earlier name).
       type: str
@@ -339,7 +335,6 @@ users:
       description: The objectSid as a string; V(null) in check mode for a user not created yet.
       type: str
       sample: S-1-5-21-4151808797-3430561092-2843464588-1104
-      version_added: 1.0.0
     object_guid:
       description: The objectGUID; V(null) in check mode for a user not created yet.
       type: str

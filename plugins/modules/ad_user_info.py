@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ad_user_info
 short_description: Read Active Directory users over LDAP
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Returns Active Directory users selected by identity, LDAP filter, OU (with scope) and/or group membership
     (optionally nested), reading every page of the result.
@@ -107,7 +107,6 @@ users:
       description: The distinguished name.
       type: str
       sample: CN=José Müller,OU=Staff,DC=corp,DC=example,DC=local
-      version_added: 1.0.0
     dn:
       description: The same as RV(users[].distinguished_name) (its earlier name).
       type: str
@@ -126,7 +125,6 @@ users:
       description: The objectSid as a string.
       type: str
       sample: S-1-5-21-4151808797-3430561092-2843464588-1104
-      version_added: 1.0.0
     sam_account_name:
       description: The sAMAccountName.
       type: str
