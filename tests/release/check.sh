@@ -6,7 +6,7 @@
 # Prints one line per check and "release checks: N passed, N failed" last; exits non-zero on any failure.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-cd "$root"
+cd "$root" || exit 1
 bash tests/release/tools.sh || exit 1
 bin="$root/.build/release-venv/bin"
 export PATH="$bin:$PATH"
