@@ -10,7 +10,22 @@ big-endian), then each sub-authority as 4 bytes little-endian.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import re
 import struct
+
+# What identity options take as a SID (a sAMAccountName may hold '-' and digits, but not this shape)
+SID_RE = re.compile(r"^S-1-(\d+|0x[0-9A-Fa-f]{12})(-\d+){1,15}$", re.IGNORECASE)
+
+
+def is_sid(value):
+    """True for an 'S-1-...' string with at least one sub-authority that encodes as a SID."""
+    if not SID_RE.match(str(value or "").strip()):
+        return False
+    try:
+        sid_to_bytes(value)
+    except ValueError:
+        return False
+    return True
 
 
 def sid_from_bytes(raw):

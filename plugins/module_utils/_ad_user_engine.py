@@ -21,6 +21,7 @@ from ansible_collections.hybrid.identity.plugins.module_utils._plan import HIDDE
 from ansible_collections.hybrid.identity.plugins.module_utils import _ad_codecs as codecs
 from ansible_collections.hybrid.identity.plugins.module_utils import _ad_names as names
 from ansible_collections.hybrid.identity.plugins.module_utils._ad_errors import ADError, describe
+from ansible_collections.hybrid.identity.plugins.module_utils._ad_sid import sid_from_bytes, sid_to_bytes
 from ansible_collections.hybrid.identity.plugins.module_utils._ldap_client import CONNECTION_LOST
 from ansible_collections.hybrid.identity.plugins.module_utils._ad_users import (
     FIELDS, LOCKOUT_TIME, PASSWORD_REMOTE, STRING_ATTRIBUTES, VIRTUAL_ENABLED, VIRTUAL_EXPIRED,
@@ -341,6 +342,8 @@ class UserEngine(object):
                     self.groups[("sam", entry.text("sAMAccountName").casefold())] = entry
                 if facts["object_guid"]:
                     self.groups[("guid", facts["object_guid"])] = entry
+                if facts["sid"]:
+                    self.groups[("sid", facts["sid"])] = entry
                 sid = entry.value("objectSid")
                 if sid and len(sid) >= 4:
                     self.group_rid[codecs.normalize_dn(entry.dn)] = int.from_bytes(bytes(sid[-4:]), "little")
@@ -352,6 +355,8 @@ class UserEngine(object):
             return self.groups.get(("dn", codecs.normalize_dn(value)))
         if kind == "guid":
             return self.groups.get(("guid", str(codecs.guid_from_bytes(codecs.guid_to_bytes(value.strip("{}"))))))
+        if kind == "sid":
+            return self.groups.get(("sid", sid_from_bytes(sid_to_bytes(value))))
         if "\\" in value:
             value = value.split("\\", 1)[1]
         return self.groups.get(("sam", value.casefold()))

@@ -13,7 +13,7 @@ __metaclass__ = type
 
 from ansible_collections.hybrid.identity.plugins.module_utils._plan import Field
 from ansible_collections.hybrid.identity.plugins.module_utils import _ad_codecs as codecs
-from ansible_collections.hybrid.identity.plugins.module_utils._ad_sid import sid_from_bytes
+from ansible_collections.hybrid.identity.plugins.module_utils._ad_sid import is_sid, sid_from_bytes, sid_to_bytes
 
 DEFAULT_LINK_ATTRIBUTE = "msDS-cloudExtensionAttribute1"
 USER_FILTER = "(&(objectCategory=person)(objectClass=user))"
@@ -173,11 +173,13 @@ def _show(value):
 
 
 def identity_term(identity):
-    """(kind, LDAP filter term) for an identity: GUID, DN, UPN (has @), or sAMAccountName
-    (a DOMAIN\\ prefix is dropped)."""
+    """(kind, LDAP filter term) for an identity: GUID, SID (S-1-5-..., as ad_user returns it), DN,
+    UPN (has @), or sAMAccountName (a DOMAIN\\ prefix is dropped)."""
     identity = identity.strip()
     if codecs.is_guid(identity):
         return "guid", "(objectGUID=%s)" % codecs.guid_filter_value(identity.strip("{}"))
+    if is_sid(identity):
+        return "sid", "(objectSid=%s)" % codecs.escape_filter_value(sid_to_bytes(identity))
     if codecs.looks_like_dn(identity):
         return "dn", "(distinguishedName=%s)" % codecs.escape_filter_value(identity)
     if "@" in identity:
@@ -191,7 +193,7 @@ class UserIndex(object):
     """Directory users found by the lookup searches, indexed every way a lookup can match."""
 
     def __init__(self, entries=()):
-        self.by_guid, self.by_dn, self.by_upn, self.by_sam = {}, {}, {}, {}
+        self.by_guid, self.by_dn, self.by_upn, self.by_sam, self.by_sid = {}, {}, {}, {}, {}
         for entry in entries:
             self.add(entry)
 
@@ -199,6 +201,8 @@ class UserIndex(object):
         facts = identity_facts(entry)
         if facts["object_guid"]:
             self.by_guid[facts["object_guid"]] = entry
+        if facts["sid"]:
+            self.by_sid[facts["sid"]] = entry
         self.by_dn[codecs.normalize_dn(entry.dn)] = entry
         upn = entry.text("userPrincipalName")
         if upn:
@@ -212,6 +216,8 @@ class UserIndex(object):
             return None
         if kind == "guid":
             return self.by_guid.get(str(codecs.guid_from_bytes(codecs.guid_to_bytes(value.strip("{}")))))
+        if kind == "sid":
+            return self.by_sid.get(sid_from_bytes(sid_to_bytes(value)))   # canonical form: s-1-5 finds S-1-5
         if kind == "dn":
             return self.by_dn.get(codecs.normalize_dn(value))
         if kind == "upn":

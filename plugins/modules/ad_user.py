@@ -37,7 +37,7 @@ options:
       identity:
         description:
           - How to find an existing user, as a sAMAccountName (C(CORP\) prefix allowed), a UPN (has C(@)),
-            a distinguished name or an objectGUID.
+            a distinguished name, an objectGUID or an objectSid (C(S-1-5-21-...), as RV(users[].sid) returns it).
           - If not set, the user is looked up by O(users[].sam_account_name), else by O(users[].upn),
             else by its DN (O(users[].name) in O(users[].path)).
         type: str
@@ -140,7 +140,7 @@ options:
             type: dict
       groups:
         description:
-          - Group memberships, groups given by sAMAccountName, DN or objectGUID.
+          - Group memberships, groups given by sAMAccountName, DN, objectGUID or objectSid.
           - The primary group (normally C(Domain Users)) counts as a membership and is never removed.
         type: dict
         suboptions:
@@ -273,7 +273,7 @@ EXAMPLES = r'''
       domain_password: "{{ vault_ad_password }}"
       ca_path: /etc/pki/corp-ca.pem
   tasks:
-    - name: Disable leavers (identity may be a sAMAccountName, UPN, DN or objectGUID)
+    - name: Disable leavers (identity may be a sAMAccountName, UPN, DN, objectGUID or objectSid)
       hybrid.identity.ad_user:
         users:
           - identity: jdoe

@@ -26,7 +26,8 @@ extends_documentation_fragment:
 options:
   identity:
     description:
-      - Users to return, each as a sAMAccountName, UPN, DN or objectGUID. Those not found are listed in RV(missing).
+      - Users to return, each as a sAMAccountName, UPN, DN, objectGUID or objectSid (C(S-1-5-21-...)). Those not
+        found are listed in RV(missing).
     type: list
     elements: str
   filter:
@@ -46,7 +47,7 @@ options:
     default: subtree
   group:
     description:
-      - Only members of this group (sAMAccountName, DN or objectGUID).
+      - Only members of this group (sAMAccountName, DN, objectGUID or objectSid).
     type: str
   nested:
     description:
@@ -269,7 +270,7 @@ def find_group(client, spec):
     term = identity_term(spec)[1]
     entries = client.search(client.default_nc, "(&(objectClass=group)%s)" % term, ["distinguishedName"])
     if not entries:
-        raise ADError("group '%s' not found. Fix: correct group (sAMAccountName, DN or objectGUID)" % spec)
+        raise ADError("group '%s' not found. Fix: correct group (sAMAccountName, DN, objectGUID or objectSid)" % spec)
     return entries[0].dn
 
 

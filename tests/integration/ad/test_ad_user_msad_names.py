@@ -176,8 +176,20 @@ def test_distinguished_name_and_sid_match_the_directory(run, ldap, ou, uid):
     assert unchanged["action"] == "unchanged" and unchanged["sid"] == sid
     assert unchanged["distinguished_name"] == got["dn"]
 
-    info = run("ad_user_info", {"identity": [sam]})["users"][0]
-    assert info["sid"] == sid and info["distinguished_name"] == info["dn"] == got["dn"]
+    # the sid finds the user again (microsoft.ad's rename example): renamed, not created a second time
+    renamed = {"identity": sid, "name": "Sid renamed " + uid, "path": ou, "title": "by sid"}
+    check = run("ad_user", {"users": [renamed]}, check=True)["users"][0]
+    assert check["action"] == "updated" and read_user(ldap, sam)["dn"] == got["dn"]
+    done = run("ad_user", {"users": [renamed]})["users"][0]
+    after = read_user(ldap, sam)
+    assert done["action"] == "updated" and after["dn"] == "CN=Sid renamed %s,%s" % (uid, ou) == done["distinguished_name"]
+    assert after["title"] == ["by sid"] and done["sid"] == sid
+    assert not run("ad_user", {"users": [renamed]})["changed"]
+
+    info = run("ad_user_info", {"identity": [sid, sam]})
+    assert info["count"] == 1 and info["missing"] == []
+    assert info["users"][0]["sid"] == sid
+    assert info["users"][0]["distinguished_name"] == info["users"][0]["dn"] == after["dn"]
 
     gone = run("ad_user", {"state": "absent", "users": [{"identity": sam}]})["users"][0]
     assert gone["action"] == "deleted" and gone["sid"] == sid and read_user(ldap, sam) is None

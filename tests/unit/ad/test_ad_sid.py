@@ -44,3 +44,13 @@ def test_malformed_binary_gives_none(raw):
 def test_malformed_text_is_refused(text):
     with pytest.raises(ValueError):
         sid_to_bytes(text)
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("S-1-5-21-4151808797-3430561092-2843464588-1104", True), ("s-1-5-32-544", True), (" S-1-1-0 ", True),
+    ("S-1-5", False),                       # no sub-authority: not what a user or group has
+    ("S-1-5-21-4294967296", False),         # sub-authority beyond 32 bits
+    ("s-1-5-admins", False), ("jdoe", False), ("", False), (None, False)])
+def test_is_sid(value, expected):
+    from ansible_collections.hybrid.identity.plugins.module_utils._ad_sid import is_sid
+    assert is_sid(value) is expected

@@ -151,3 +151,33 @@ def test_ad_user_info_entries_carry_the_same_names():
     info = user_info(entry)
     assert info["distinguished_name"] == info["dn"] == "CN=A,CN=Users," + BASE
     assert info["sid"] == SID and info["object_guid"]
+
+
+# ------------------------------------------------------------------ SIDs as identities (what sid returns)
+def test_identity_term_for_a_sid_is_the_binary_filter():
+    from ansible_collections.hybrid.identity.plugins.module_utils._ad_users import identity_term
+    kind, term = identity_term(SID)
+    assert kind == "sid"
+    assert term == "(objectSid=%s)" % "".join("\\%02x" % b for b in sid_to_bytes(SID))
+
+
+def test_a_user_found_by_its_sid_is_updated_not_created():
+    other = user("B", "b")
+    other.raw["objectsid"] = [sid_to_bytes(SID[:-4] + "1106")]
+    target = user("A", "a")
+    target.raw["objectsid"] = [sid_to_bytes(SID)]
+    client, out = run([{"identity": SID.lower(), "name": "A", "title": "t"}], [other, target])
+    (kind, dn, changes), = client.writes
+    assert kind == "modify" and dn == "CN=A,CN=Users," + BASE and changes == {"title": [("replace", ["t"])]}
+
+
+def test_groups_by_sid():
+    from test_ad_user_engine import group
+    from ansible_collections.hybrid.identity.plugins.module_utils._ad_sid import sid_from_bytes
+    staff = group("Staff", 1105)                     # its SID ends in RID 1105, like S-1-5-21-1-2-3-1105 ...
+    client, out = run([{"identity": "a", "groups": {"add": ["S-1-5-21-1-2-3-1105"]}}], [user("A", "a"), staff])
+    assert "group(s) not found" in out["a"]["error"]  # ... but is another SID: matched whole, not by RID
+    client, out = run([{"identity": "a", "groups": {"add": [sid_from_bytes(staff.value("objectSid"))]}}],
+                      [user("A", "a"), staff])
+    assert out["a"]["error"] is None
+    assert client.writes == [("modify", "CN=Staff,CN=Users," + BASE, {"member": [("add", ["CN=A,CN=Users," + BASE])]})]
