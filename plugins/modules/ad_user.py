@@ -172,8 +172,9 @@ options:
         type: bool
       account_locked:
         description:
-          - V(false) unlocks the account if the DC has locked it after failed logons (C(lockoutTime) is set to 0;
-            nothing is written when it is not locked).
+          - V(false) unlocks the account if the DC has locked it after failed logons; a non-zero C(lockoutTime) is
+            set to 0 (a lockout that has run out keeps its C(lockoutTime) until the next logon, and is cleared too).
+            Nothing is written when C(lockoutTime) is 0 or unset.
           - V(true) is refused and that user fails, as an administrator cannot lock an account. To stop a user logging
             on, set O(users[].enabled=false).
         type: bool
