@@ -18,7 +18,7 @@ rewritten here, then RST. The rewrites are what a site needs and GitHub does not
 - `hybrid.identity.<module|role|filter>` and a bare module name in code become :ansplugin: links to their pages;
 - code blocks keep their language where Pygments knows it and are plain text otherwise (the site highlights untagged
   blocks as YAML+Jinja and a lexer error is a warning, which fails the build);
-- HTML comments are dropped; any other raw HTML fails (GitHub drops it, so the Markdown should escape it).
+- HTML comments are dropped; any other raw HTML fails (the RST has no place for it: write it in Markdown or escape it).
 Exits non-zero with one line per problem.
 """
 import json
@@ -43,6 +43,7 @@ SECTIONS = [
 # Characters that may stand right before / right after RST inline markup; anything else needs an escaped space.
 BEFORE_OK = set(" \t\n'\"([{<-/:\u2018\u201c\u2019\u00ab\u00a1\u00bf")
 AFTER_OK = set(" \t\n'\")]}>-/:.,;!?\\\u2019\u201d\u00bb")
+RAW_HTML = "raw HTML %r: write it in Markdown or escape it (the site shows no raw HTML)"
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -178,7 +179,7 @@ class Guides:
             if kind == "RawBlock":
                 if block["c"][1].lstrip().startswith("<!--"):
                     continue
-                self.problem(name, "raw HTML %r: escape it (GitHub does not show it either)" % block["c"][1])
+                self.problem(name, RAW_HTML % block["c"][1])
                 continue
             out.append(self.walk(name, block))
         return out
@@ -211,7 +212,7 @@ class Guides:
             elif kind == "RawInline":
                 if inline["c"][1].startswith("<!--"):
                     continue
-                self.problem(name, "raw HTML %r: escape it (GitHub does not show it either)" % inline["c"][1])
+                self.problem(name, RAW_HTML % inline["c"][1])
                 continue
             if rst is None:
                 out.append(self.walk(name, inline))
