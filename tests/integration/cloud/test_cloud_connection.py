@@ -64,7 +64,7 @@ def test_revoked_access_token_says_so(sim, cloud_lab):
 
 
 def test_missing_credentials_named(sim, cloud_lab):
-    res = run_fail(INFO, {}, cloud_lab, env={"AZURE_CLIENT_SECRET": None, "AZURE_CLIENT_CERTIFICATE_PATH": None})
+    res = run_fail(INFO, {"all": True}, cloud_lab, env={"AZURE_CLIENT_SECRET": None, "AZURE_CLIENT_CERTIFICATE_PATH": None})
     assert "no credential" in res["msg"]
 
 

@@ -34,7 +34,7 @@ def test_user_info_by_list_filter_and_all(sim, cloud_lab):
     assert [u["user_principal_name"] for u in res["users"]] == ["bob.cloud@corp.example.com"]
     res = run_ok("hybrid.identity.cloud_user_info", {"filter": "department ne 'Sales'"}, cloud_lab)
     assert res["count"] == 8
-    res = run_ok("hybrid.identity.cloud_user_info", {"resolve_licenses": False}, cloud_lab)
+    res = run_ok("hybrid.identity.cloud_user_info", {"all": True, "resolve_licenses": False}, cloud_lab)
     assert res["count"] == 9 and "sku_part_number" not in res["users"][0]["assigned_licenses"][0]
 
 
