@@ -56,12 +56,15 @@ FIELDS = [Field(option, remote) for option, remote in STRING_ATTRIBUTES] + [
     Field("password", PASSWORD_REMOTE, write_only=True),
 ]
 
-# lockoutTime: non-zero while the DC holds the account locked (account_locked=false writes 0).
+# account_locked=false writes lockoutTime 0. Whether the DC holds the account locked is the LOCKOUT bit of the
+# constructed msDS-User-Account-Control-Computed: lockoutTime stays non-zero after lockoutDuration has run out,
+# and userAccountControl's own LOCKOUT bit is not kept up to date by the DC.
 LOCKOUT_TIME = "lockoutTime"
+UAC_COMPUTED = "msDS-User-Account-Control-Computed"
 
 READ_ATTRIBUTES = ["cn", "distinguishedName", "objectGUID", "objectSid", "userAccountControl", "pwdLastSet",
                    "memberOf", "primaryGroupID", "whenCreated", "lastLogonTimestamp",
-                   LOCKOUT_TIME] + [r for dummy, r in STRING_ATTRIBUTES]
+                   UAC_COMPUTED] + [r for dummy, r in STRING_ATTRIBUTES]
 
 
 # What planning any user needs: identity, name and place, and the flags behind enabled/password_*.
@@ -77,7 +80,7 @@ def read_attributes(extra=(), options=None):
         base = READ_ATTRIBUTES
     else:
         base = PLAN_ATTRIBUTES + (["memberOf", "primaryGroupID"] if "groups" in options else []) + \
-            ([LOCKOUT_TIME] if "account_locked" in options else []) + \
+            ([UAC_COMPUTED] if "account_locked" in options else []) + \
             [OPTION_TO_ATTRIBUTE[o] for o in sorted(options) if o in OPTION_TO_ATTRIBUTE]
     seen = set(a.lower() for a in base)
     out = list(base)
@@ -115,8 +118,13 @@ def identity_facts(entry):
 
 
 def needs_unlock(account_locked, entry):
-    """account_locked=false unlocks: True when the DC holds this user locked (lockoutTime non-zero)."""
-    return account_locked is False and bool(codecs.to_int(entry.values(LOCKOUT_TIME)))
+    """account_locked=false unlocks: True when the DC holds this user locked now."""
+    return account_locked is False and is_locked_out(entry)
+
+
+def is_locked_out(entry):
+    """The LOCKOUT bit of msDS-User-Account-Control-Computed (see UAC_COMPUTED)."""
+    return bool((codecs.to_int(entry.values(UAC_COMPUTED)) or 0) & codecs.UAC_LOCKOUT)
 
 
 def lock_refused(label):
@@ -139,7 +147,7 @@ def user_info(entry, link_attribute=DEFAULT_LINK_ATTRIBUTE, properties=()):
     info["password_never_expires"] = bool(uac & codecs.UAC_DONT_EXPIRE_PASSWORD)
     info["password_expired"] = pwd_last_set == 0
     info["must_change_password"] = codecs.must_change_password(pwd_last_set, uac)
-    info["locked_out"] = bool(uac & codecs.UAC_LOCKOUT)
+    info["locked_out"] = is_locked_out(entry)
     info["user_account_control"] = uac
     info["user_account_control_flags"] = codecs.uac_flags(uac)
     info["password_last_set"] = codecs.filetime_to_iso(pwd_last_set) if pwd_last_set else None

@@ -172,9 +172,9 @@ options:
         type: bool
       account_locked:
         description:
-          - V(false) unlocks the account if the DC has locked it after failed logons; a non-zero C(lockoutTime) is
-            set to 0 (a lockout that has run out keeps its C(lockoutTime) until the next logon, and is cleared too).
-            Nothing is written when C(lockoutTime) is 0 or unset.
+          - V(false) unlocks the account if the DC holds it locked after failed logons (the C(LOCKOUT) bit of
+            C(msDS-User-Account-Control-Computed)): C(lockoutTime) is set to 0. Nothing is written when the account is
+            not locked, including a lockout whose C(lockoutDuration) has run out.
           - V(true) is refused and that user fails, as an administrator cannot lock an account. To stop a user logging
             on, set O(users[].enabled=false).
         type: bool

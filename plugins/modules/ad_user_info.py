@@ -199,7 +199,9 @@ users:
       description: Whether the user must change the password at next logon (pwdLastSet 0 and the password can expire).
       type: bool
     locked_out:
-      description: Whether the LOCKOUT flag is set in userAccountControl.
+      description:
+        - Whether the DC holds the account locked now (the C(LOCKOUT) bit of C(msDS-User-Account-Control-Computed);
+          the bit in C(userAccountControl) is not kept up to date, and C(lockoutTime) outlives an expired lockout).
       type: bool
     user_account_control:
       description: The raw userAccountControl.

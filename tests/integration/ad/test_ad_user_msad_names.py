@@ -150,6 +150,18 @@ def test_account_locked_false_unlocks_a_locked_account(run, ldap, ou, uid, lab):
     again = run("ad_user", {"users": [spec]})
     assert not again["changed"] and again["ldap_operations"]["writes"] == 0
 
+    # A lockout whose lockoutDuration has run out keeps its lockoutTime, but the DC no longer holds the
+    # account locked: nothing to unlock, nothing written, and ad_user_info says it is not locked out.
+    expired = str(int((time.time() - 86400 + 11644473600) * 10 ** 7))
+    assert ldap.modify(dn, {"lockoutTime": [(ldap3.MODIFY_REPLACE, [expired])]}), ldap.result
+    assert not run("ad_user", {"users": [spec]})["changed"]
+    assert read_user(ldap, sam)["lockoutTime"] == [expired]
+    assert run("ad_user_info", {"identity": [sam]})["users"][0]["locked_out"] is False
+    assert _bind(lab, upn, PASSWORD)[0]      # (a successful logon is what clears lockoutTime then)
+    assert ldap.modify(dn, {"lockoutTime": [(ldap3.MODIFY_REPLACE, [now])]}), ldap.result
+    assert run("ad_user_info", {"identity": [sam]})["users"][0]["locked_out"] is True
+    assert ldap.modify(dn, {"lockoutTime": [(ldap3.MODIFY_REPLACE, ["0"])]}), ldap.result
+
     # true cannot be done by an administrator: that user fails by name, the others converge
     refused = run("ad_user", {"users": [{"identity": sam, "account_locked": True},
                                         {"identity": sam + "-x", "name": "X " + uid, "sam_account_name": sam + "-x",

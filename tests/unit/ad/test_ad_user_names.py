@@ -96,7 +96,7 @@ def test_lookup_failure_action_ignore_and_the_old_name():
 
 # ------------------------------------------------------------------ account_locked
 def test_account_locked_false_unlocks_a_locked_user():
-    locked = user("A", "a", lockoutTime="134406015641518624")
+    locked = user("A", "a", lockoutTime="134406015641518624", **{"msDS-User-Account-Control-Computed": "16"})
     client, out = run([{"identity": "a", "account_locked": False}], [locked])
     assert client.writes == [("modify", "CN=A,CN=Users," + BASE, {"lockoutTime": [("replace", ["0"])]})]
     assert out["a"]["changed"] == ["account_locked"]
@@ -104,13 +104,15 @@ def test_account_locked_false_unlocks_a_locked_user():
 
 
 def test_account_locked_false_on_an_unlocked_user_writes_nothing():
-    for entry in (user("A", "a", lockoutTime="0"), user("A", "a")):
+    # An expired lockout keeps its lockoutTime; the computed flags say the DC no longer holds it locked.
+    expired = user("A", "a", lockoutTime="132000000000000000", **{"msDS-User-Account-Control-Computed": "0"})
+    for entry in (user("A", "a", lockoutTime="0"), user("A", "a"), expired):
         client, out = run([{"identity": "a", "account_locked": False}], [entry])
         assert out["a"]["action"] == "unchanged" and client.writes == []
 
 
 def test_account_locked_false_in_check_mode_writes_nothing():
-    client, out = run([{"identity": "a", "account_locked": False}], [user("A", "a", lockoutTime="1")], check=True)
+    client, out = run([{"identity": "a", "account_locked": False}], [user("A", "a", lockoutTime="1", **{"msDS-User-Account-Control-Computed": "16"})], check=True)
     assert out["a"]["action"] == "updated" and client.writes == []
 
 
@@ -128,10 +130,10 @@ def test_a_new_user_with_account_locked_false_gets_no_lockout_time():
     assert kind == "add" and "lockoutTime" not in attrs and "account_locked" not in out["New"]["changed"]
 
 
-def test_lockout_time_read_only_when_asked():
-    assert "lockoutTime" in read_attributes((), {"account_locked"})
-    assert "lockoutTime" not in read_attributes((), {"title"})
-    assert "lockoutTime" in read_attributes(())    # deletes read everything
+def test_lockout_state_read_only_when_asked():
+    assert "msDS-User-Account-Control-Computed" in read_attributes((), {"account_locked"})
+    assert "msDS-User-Account-Control-Computed" not in read_attributes((), {"title"})
+    assert "msDS-User-Account-Control-Computed" in read_attributes(())    # deletes read everything
 
 
 # ------------------------------------------------------------------ results
