@@ -14,9 +14,9 @@ description:
   - Returns cloud users with the properties M(hybrid.identity.cloud_user) manages (same option names) and their
     assigned licenses.
   - By a list of UPNs or object ids (O(users)), by an OData filter (O(filter)), or every user of the tenant
-    (O(all=true)). One of them is required, as in C(azure.azcollection.azure_rm_aduser_info); its option names
-    (O(odata_filter), O(all), O(user_principal_name), O(object_id)) and its per-user return names (C(object_id) and
-    the others) work here too.
+    (O(all=true)). One of them is required, as in C(azure.azcollection.azure_rm_aduser_info), whose option names
+    (O(odata_filter), O(all), O(user_principal_name), O(object_id)) work here too; each user also carries its
+    return names (RV(users[].object_id) beside RV(users[].id), and the others).
   - Named users are read in one paged listing or in batched C(in) filters, whichever needs fewer requests;
     every page of a listing is followed.
 author:
