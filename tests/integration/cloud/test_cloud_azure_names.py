@@ -156,6 +156,19 @@ def test_password_under_azure_name_is_hidden(sim, cloud_lab):
     assert sim.password_works("r1@corp.example.com", secret)[0]
 
 
+def test_create_only_with_a_taken_mail_fails_in_the_read_batch(sim, cloud_lab):
+    """create_only users' holder query rides in the batch that reads them: the taken mail is found there and
+    costs no request of its own."""
+    alice = sim.users()["alice.cloud@corp.example.com"]
+    sim.reset_counters()
+    res = run_fail(M, {"users": [{"user_principal_name": "s1@corp.example.com", "password": PW, "create_only": True,
+                                  "mail": "Alice.Cloud@corp.example.com"}]}, cloud_lab)
+    item = res["users"][0]
+    assert item["action"] == "failed" and "(alice.cloud@corp.example.com, id %s" % alice["id"] in item["error"]
+    assert "s1@corp.example.com" not in sim.users() and refused_writes(sim) == {}
+    assert res["graph"]["batches"] == 1   # the read (users, domains, holders) and nothing else
+
+
 # --- cloud_user_info ----------------------------------------------------------------------------
 
 def test_info_needs_a_selector_and_reads_nothing_without_one(sim, cloud_lab):
