@@ -42,9 +42,9 @@ def test_user_type_is_member_or_guest(graph, bad):
 
 def test_mail_another_user_receives_is_an_object_conflict(graph):
     # Bob's address, in another case: nothing is written.
-    error = assert_graph_error(graph.patch(graph.v1("users/" + ALICE_ID), json={"mail": "BOB.cloud@corp.example.com",
-                                                                               "jobTitle": "Thief"}),
-                               400, "Request_BadRequest", CONFLICT)
+    taking = {"mail": "BOB.cloud@corp.example.com", "jobTitle": "Thief"}
+    error = assert_graph_error(graph.patch(graph.v1("users/" + ALICE_ID), json=taking), 400, "Request_BadRequest",
+                               CONFLICT)
     assert error["details"] == [{"target": "proxyAddresses", "code": "ObjectConflict"}]
     body = graph.get(graph.v1("users/" + ALICE_ID), params={"$select": "mail,jobTitle"}).json()
     assert body["mail"] == "alice.cloud@corp.example.com" and body["jobTitle"] != "Thief"
