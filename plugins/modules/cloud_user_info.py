@@ -83,7 +83,7 @@ EXAMPLES = r'''
     all: true
   register: everyone
 
-- name: The same with azure_rm_aduser_info's option name
+- name: Guests, with azure_rm_aduser_info's name for the filter option
   hybrid.identity.cloud_user_info:
     odata_filter: "userType eq 'Guest'"
   register: guests
@@ -207,7 +207,7 @@ def main():
         supports_check_mode=True,
     )
     keys = module.params["users"]
-    # An empty filter selects nothing, so it does not count; users=[] (a computed, empty list) does.
+    # An empty filter is no selector (it must not mean the whole tenant); users=[] (a computed list) is one.
     if module.params["all"] and (keys is not None or module.params["filter"]):
         module.fail_json(msg=ALL_AND_MORE)
     if keys is None and not module.params["filter"] and not module.params["all"]:
