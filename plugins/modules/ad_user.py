@@ -173,7 +173,7 @@ options:
       account_locked:
         description:
           - V(false) unlocks the account if the DC holds it locked after failed logons (the C(LOCKOUT) bit of
-            C(msDS-User-Account-Control-Computed)): C(lockoutTime) is set to 0. Nothing is written when the account is
+            C(msDS-User-Account-Control-Computed)), by setting C(lockoutTime) to 0. Nothing is written when the account is
             not locked, including a lockout whose C(lockoutDuration) has run out.
           - V(true) is refused and that user fails, as an administrator cannot lock an account. To stop a user logging
             on, set O(users[].enabled=false).
