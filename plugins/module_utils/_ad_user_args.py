@@ -8,6 +8,7 @@ compares the two)."""
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.hybrid.identity.plugins.module_utils._delete_guard import delete_argument_spec
 from ansible_collections.hybrid.identity.plugins.module_utils._ldap_client import ad_argument_spec
 
 USER_OPTIONS = dict(
@@ -64,4 +65,5 @@ def ad_user_argument_spec():
         state=dict(type="str", default="present", choices=["present", "absent"]),
         update_password=dict(type="str", default="on_create", choices=["always", "on_create"], no_log=False),
         return_attributes=dict(type="list", elements="str", default=[]),
+        **delete_argument_spec()
     )

@@ -75,8 +75,11 @@ class Item(object):
 
 class UserEngine(object):
     def __init__(self, client, users, check_mode=False, warn=None, return_attributes=(), state="present",
-                 update_password="on_create"):
+                 update_password="on_create", delete_guard=None):
         self.client = client
+        # delete_guard(planned deletes, count the domain's users) -> refusal or None (_delete_guard.py)
+        self.delete_guard = delete_guard
+        self.refusal = None
         self.return_attributes = list(return_attributes or [])
         self.items = [Item(i, dict(u), state, update_password) for i, u in enumerate(users or [])]
         self.check_mode = check_mode
@@ -106,8 +109,23 @@ class UserEngine(object):
                     self._plan(item, claimed)
                 except ADError as exc:
                     item.fail(exc.message)
-        if not self.check_mode:
+        self.refusal = self._guard_deletes()
+        if not self.check_mode and self.refusal is None:
             self._apply_all()
+
+    def _guard_deletes(self):
+        """Over the delete limit the whole run is refused before any write (check mode shows it too)."""
+        planned = len([i for i in self.items if i.error is None and i.action == "delete"])
+        refusal = self.delete_guard(planned, self.count_users) if self.delete_guard and planned else None
+        if refusal is not None:
+            for item in self.items:
+                if item.error is None and item.action in ("create", "update", "delete"):
+                    item.fail(refusal)
+        return refusal
+
+    def count_users(self):
+        """The domain's user accounts (computers are users too in LDAP: left out), DNs only."""
+        return len(self.client.search(self.base, "(&(objectClass=user)(!(objectClass=computer)))", ["1.1"]))
 
     # ================================================================== apply
     def _apply_all(self):

@@ -59,9 +59,12 @@ class BulkResults(object):
         result.update(extra)
         return result
 
-    def exit(self, **extra):
+    def exit(self, refusal=None, **extra):
+        """refusal: the whole run was refused before any write (a delete limit): that is the message."""
         result = self.result(**extra)
         failed = self.failed
+        if refusal:
+            self.module.fail_json(msg=refusal, **result)
         if failed:
             lines = ["%s: %s" % (item["name"], item.get("error")) for item in failed[:50]]
             more = "" if len(failed) <= 50 else " (and %d more)" % (len(failed) - 50)

@@ -24,6 +24,7 @@ author:
   - hybrid.identity contributors (@hybrid-identity)
 extends_documentation_fragment:
   - hybrid.identity.ad_connection
+  - hybrid.identity.delete_threshold
   - hybrid.identity.attributes
   - hybrid.identity.attributes.STATE_MODULE
 options:
@@ -238,6 +239,9 @@ options:
 notes:
   - Run it on a host that can reach the DC; C(connection=local) or C(delegate_to=localhost) is typical.
   - The module reads with paged searches and writes one LDAP operation per change; 500 users are one task.
+  - Delete protection (O(max_deletes), O(max_delete_percent)) counts the users the run would delete; the objects in
+    scope are the domain's user accounts (computers left out), counted with one DN-only search when the share limit
+    can decide. Above a limit no user of the task is written and the task fails.
 seealso:
   - module: hybrid.identity.ad_user_info
   - module: hybrid.identity.ad_upn_suffix
@@ -288,6 +292,13 @@ EXAMPLES = r'''
     users:
       - identity: jdoe
       - identity: mary@contoso.com
+
+- name: Delete a whole closed site's users, above the default delete limits on purpose
+  hybrid.identity.ad_user:
+    state: absent
+    users: "{{ closed_site_users }}"
+    max_deletes: 800
+    max_delete_percent: 40
 
 - name: Unlock a user locked out by failed logons, and reset another's password on every run
   hybrid.identity.ad_user:
@@ -360,7 +371,9 @@ users:
       returned: when O(return_attributes) is set
       sample: {msDS-cloudExtensionAttribute1: 0a1b2c3d-4e5f-6789-abcd-ef0123456789}
     error:
-      description: Why the user failed, and the fix.
+      description:
+        - Why the user failed, and the fix.
+        - When the run was refused over a delete limit, every user it would have written has that refusal here.
       type: str
       returned: when action is failed
 summary:
@@ -387,6 +400,7 @@ from ansible_collections.hybrid.identity.plugins.module_utils._ldap_client impor
 from ansible_collections.hybrid.identity.plugins.module_utils._ad_user_args import ad_user_argument_spec
 from ansible_collections.hybrid.identity.plugins.module_utils._ad_errors import ADError
 from ansible_collections.hybrid.identity.plugins.module_utils._ad_user_engine import UserEngine
+from ansible_collections.hybrid.identity.plugins.module_utils._delete_guard import check_limits, guard_from
 from ansible_collections.hybrid.identity.plugins.module_utils._scrub import use_linear_scrub
 
 
@@ -397,6 +411,8 @@ def main():
     )
     use_linear_scrub(module)   # one password per user: Ansible's own scrub is users x users
     results = BulkResults(module, key="users")
+    if check_limits(module.params["max_deletes"], module.params["max_delete_percent"]):
+        module.fail_json(msg=check_limits(module.params["max_deletes"], module.params["max_delete_percent"]))
     try:
         client = LdapClient.from_module(module).connect()
     except ADError as exc:
@@ -404,7 +420,8 @@ def main():
     try:
         engine = UserEngine(client, module.params["users"], check_mode=module.check_mode, warn=module.warn,
                             return_attributes=module.params["return_attributes"], state=module.params["state"],
-                            update_password=module.params["update_password"])
+                            update_password=module.params["update_password"],
+                            delete_guard=guard_from("ad_user", module.params, where="the domain"))
         engine.run()
     except ADError as exc:
         module.fail_json(msg=exc.message, ldap_operations=client.stats, domain_controller=client.server)
@@ -417,7 +434,7 @@ def main():
             results.add(outcome["name"], outcome["action"], id=outcome["extra"].get("object_guid"),
                         changed=outcome["changed"], before=outcome["before"], after=outcome["after"],
                         **outcome["extra"])
-    results.exit(ldap_operations=client.stats, domain_controller=client.server)
+    results.exit(refusal=engine.refusal, ldap_operations=client.stats, domain_controller=client.server)
 
 
 if __name__ == "__main__":
