@@ -16,6 +16,7 @@ import traceback
 
 from ansible.module_utils.basic import missing_required_lib
 
+from ansible_collections.hybrid.identity.plugins.module_utils._delete_guard import guard_from
 from ansible_collections.hybrid.identity.plugins.module_utils._graph_auth import (
     ConfigError, make_credential, resolve_settings, secrets_of)
 from ansible_collections.hybrid.identity.plugins.module_utils._graph_client import GraphClient, build_session
@@ -96,3 +97,27 @@ def fail_graph(module, exc, **extra):
     if isinstance(exc, GraphError):
         module.fail_json(msg=str(exc), error=exc.to_dict(), **extra)
     module.fail_json(msg=str(exc), **extra)
+
+
+def count_users(client):
+    """The tenant's users (members and guests): GET /users/$count, one request (an advanced query)."""
+    text = client.get("/users/$count", headers={"ConsistencyLevel": "eventual"}, target="GET /users/$count")
+    return int(str(text).strip().lstrip("\ufeff"))
+
+
+def refuse_deletes(module, client, entries, who="cloud_user"):
+    """Delete protection before any write (_delete_guard.py): over a limit every entry the run would
+    write fails with the refusal, which is returned (else None). entries: .error, .plan (a _plan Plan)."""
+    planned = [e for e in entries if e.error is None and e.plan is not None and e.plan.action == "delete"
+               and e.plan.writes]
+    if not planned:
+        return None
+    try:
+        refusal = guard_from(who, module.params, where="the tenant")(len(planned), lambda: count_users(client))
+    except GraphError as exc:
+        fail_graph(module, exc, graph=client.stats)
+    if refusal is not None:
+        for entry in entries:
+            if entry.error is None and entry.plan is not None and entry.plan.writes:
+                entry.error = refusal
+    return refusal

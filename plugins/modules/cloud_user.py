@@ -26,10 +26,14 @@ description:
   - The domain of every UPN that is created or renamed is checked against the tenant's verified domains once per
     run; users with an unverified domain fail, naming the domain.
   - Deleting (O(state=absent)) is a soft delete; Entra keeps the user restorable for 30 days.
+  - Delete protection (O(max_deletes), O(max_delete_percent)) counts the users the run would delete; the objects in
+    scope are the tenant's users (members and guests, one C(GET /users/$count) when the share limit can decide).
+    Above a limit no user of the task is written and the task fails.
 author:
   - hybrid.identity contributors (@hybrid-identity)
 extends_documentation_fragment:
   - hybrid.identity.cloud_connection
+  - hybrid.identity.delete_threshold
   - hybrid.identity.attributes
   - hybrid.identity.attributes.STATE_MODULE
 options:
@@ -230,6 +234,12 @@ EXAMPLES = r'''
       - user_principal_name: dave@contoso.com
         state: absent
 
+- name: Delete this year's interns, more than 10 % of a small tenant, on purpose
+  hybrid.identity.cloud_user:
+    state: absent
+    users: "{{ interns }}"   # [{user_principal_name: ...}, ...]
+    max_delete_percent: 30
+
 - name: Anchor a cloud user to its AD user for a later move to Entra Connect (hard match)
   hybrid.identity.cloud_user:
     users:
@@ -342,7 +352,8 @@ from ansible_collections.hybrid.identity.plugins.module_utils._cloud_claims impo
     address_requests, claim_errors, claimed_addresses, holders_from, is_own_create, read_address_holders,
     taken_message)
 from ansible_collections.hybrid.identity.plugins.module_utils._cloud_common import (
-    cloud_argument_spec, connect, fail_graph)
+    cloud_argument_spec, connect, fail_graph, refuse_deletes)
+from ansible_collections.hybrid.identity.plugins.module_utils._delete_guard import check_limits, delete_argument_spec
 from ansible_collections.hybrid.identity.plugins.module_utils._cloud_user_map import (
     USER_FIELDS, USER_SELECT, add_object_ids, check_domain, check_mail, check_upn, current_for_plan, desired_of,
     to_remote, user_facts)
@@ -441,11 +452,14 @@ def main():
             state=dict(type="str", default="present", choices=["present", "absent"]),
             update_password=dict(type="str", default="on_create", choices=["on_create", "always"], no_log=False),
             update_immutable_id=dict(type="str", default="always", choices=["on_create", "always"]),
+            **delete_argument_spec()
         ),
         supports_check_mode=True,
     )
     use_linear_scrub(module)   # one password per user: Ansible's own scrub is users x users
     results = BulkResults(module, key="users")
+    if check_limits(module.params["max_deletes"], module.params["max_delete_percent"]):
+        module.fail_json(msg=check_limits(module.params["max_deletes"], module.params["max_delete_percent"]))
     entries = [Entry(i, spec, module.params["state"]) for i, spec in enumerate(module.params["users"])]
     seen = {}
     for entry in entries:
@@ -522,6 +536,8 @@ def main():
         for entry in live:
             entry.error = errors.get(entry.index, entry.error)
 
+    refusal = refuse_deletes(module, client, live)   # over a delete limit nothing is written
+
     # write ---------------------------------------------------------------------------------
     subs = []
     for entry in live:
@@ -588,7 +604,7 @@ def main():
         else:
             results.fail(entry.name, answer.error.text(False), id=current_id)
     add_object_ids(results.items)
-    results.exit(graph=client.stats)
+    results.exit(refusal=refusal, graph=client.stats)
 
 
 if __name__ == "__main__":
