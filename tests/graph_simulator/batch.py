@@ -1,12 +1,13 @@
-"""POST /v1.0/$batch: up to 20 sub-requests, dependsOn ordering, 424 for failed dependencies.
+"""POST /v1.0/$batch: up to 20 sub-requests, dependsOn on earlier requests, 424 for failed dependencies.
 
 Each sub-request goes through the same pipeline as an HTTP request (faults, throttling,
 permissions), so a 429 comes back per sub-request with its own Retry-After, as in Graph.
 """
 import urllib.parse
+import uuid
 
 from . import router
-from .errors import GraphError
+from .errors import GraphError, graph_error_body
 
 MAX_REQUESTS = 20
 _METHODS = {"GET", "POST", "PATCH", "PUT", "DELETE"}
@@ -37,36 +38,20 @@ def _validate(body):
         headers = {k.lower(): v for k, v in (req.get("headers") or {}).items()}
         if "body" in req and req["body"] is not None and "content-type" not in headers:
             raise _bad("Write request id : %s does not contain Content-Type header or body." % rid)
+    # A request may depend only on requests listed before it (Graph refuses a forward reference).
+    seen = set()
     for req in requests:
         deps = req.get("dependsOn") or []
-        if not isinstance(deps, list) or any(str(d) not in ids or str(d) == str(req["id"]) for d in deps):
-            raise _bad("Request id %s has an invalid dependsOn." % req["id"])
+        if not isinstance(deps, list) or any(str(d) not in seen for d in deps):
+            raise _bad("Request id %s has an invalid dependsOn: a dependency must be an earlier request in the "
+                       "batch." % req["id"])
+        seen.add(str(req["id"]))
     return requests
 
 
-def _order(requests):
-    """Dependencies first; requests without dependencies keep their order. Cycles are an error."""
-    by_id = {str(r["id"]): r for r in requests}
-    done, ordered, visiting = set(), [], set()
-
-    def visit(rid):
-        if rid in done:
-            return
-        if rid in visiting:
-            raise _bad("Circular dependency detected in batch request id %s." % rid)
-        visiting.add(rid)
-        for dep in by_id[rid].get("dependsOn") or []:
-            visit(str(dep))
-        visiting.discard(rid)
-        done.add(rid)
-        ordered.append(by_id[rid])
-    for req in requests:
-        visit(str(req["id"]))
-    return ordered
-
-
 def run(sim, body, principal, base):
-    requests = _order(_validate(body))
+    # Dependencies are earlier requests (checked above), so request order is a valid execution order.
+    requests = _validate(body)
     statuses = {}
     results = {}
     for req in requests:
@@ -76,9 +61,11 @@ def run(sim, body, principal, base):
         if failed:
             statuses[rid] = 424
             sim.counters.request("sub", method, "/v1.0/(failed dependency)", 424)
+            request_id = str(uuid.uuid4())
             results[rid] = {"id": rid, "status": 424, "headers": {"Content-Type": "application/json"},
-                            "body": {"error": {"code": "FailedDependency",
-                                               "message": "Dependent request(s) failed: %s." % ", ".join(failed)}}}
+                            "body": graph_error_body("FailedDependency",
+                                                     "Dependent request(s) failed: %s." % ", ".join(failed),
+                                                     request_id, request_id)}
             continue
         status, headers, payload = _sub_request(sim, req, method, principal, base)
         statuses[rid] = status
@@ -86,7 +73,7 @@ def run(sim, body, principal, base):
         if payload is not None:
             entry["body"] = payload
         results[rid] = entry
-    return {"responses": [results[str(r["id"])] for r in body["requests"]]}
+    return {"responses": [results[str(r["id"])] for r in requests]}
 
 
 def _sub_request(sim, req, method, principal, base):
@@ -95,10 +82,8 @@ def _sub_request(sim, req, method, principal, base):
         err = GraphError(400, "BadRequest", "Invalid request URL '%s': batch URLs must be relative." % url)
         return 400, {"Content-Type": "application/json"}, {"error": {"code": err.code, "message": err.message}}
     parts = urllib.parse.urlsplit(url.lstrip("/"))
-    path = parts.path
-    if path.startswith("v1.0/"):
-        path = path[5:]
-    segments = [urllib.parse.unquote(s) for s in path.split("/")]
+    # URLs are relative to the version: "/v1.0/users" names a resource 'v1.0' that does not exist, as in Graph.
+    segments = [urllib.parse.unquote(s) for s in parts.path.split("/") if s]
     query = dict(urllib.parse.parse_qsl(parts.query, keep_blank_values=True))
     headers = {k.lower(): str(v) for k, v in (req.get("headers") or {}).items()}
     return router.execute(sim, "sub", method, segments, query, headers, req.get("body"), principal, base)

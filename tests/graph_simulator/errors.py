@@ -25,7 +25,8 @@ def graph_error_body(code, message, request_id, client_request_id, details=None)
     # Graph's envelope: innerError carries date + ids; details only when there are some.
     error = {"code": code, "message": message}
     if details:
-        error["details"] = details
+        # Each detail carries code, message and target in Graph (SDKs read details[].message).
+        error["details"] = [dict(d, message=d.get("message") or message) for d in details]
     error["innerError"] = {
         "date": utc_now_iso(with_z=False),
         "request-id": request_id,

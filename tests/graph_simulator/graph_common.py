@@ -3,7 +3,7 @@ import base64
 import json
 import urllib.parse
 
-from . import odata
+from . import odata, schema
 from .errors import GraphError, denied
 from .model import DEFAULT_SELECT
 
@@ -57,7 +57,8 @@ class Ctx(object):
 
 
 def project(props, select):
-    return {name: _copy(props.get(name)) for name in select}
+    # A declared property the simulator does not store reads as Graph's unset value.
+    return {name: _copy(props[name]) if name in props else schema.unset_value("user", name) for name in select}
 
 
 def _copy(value):
@@ -76,7 +77,9 @@ def page_size(ctx):
     if raw is None:
         return DEFAULT_PAGE
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        raise GraphError(400, "Request_BadRequest",
+        # Graph's code for a page size above the maximum is Request_UnsupportedQuery.
+        code = "Request_UnsupportedQuery" if raw.isdigit() and int(raw) > MAX_PAGE else "Request_BadRequest"
+        raise GraphError(400, code,
                          "Invalid page size specified: '%s'. Must be between 1 and %d inclusive." % (raw, MAX_PAGE))
     return int(raw)
 
@@ -104,7 +107,9 @@ def list_objects(ctx, records, path, context_fragment, odata_type=None):
     advanced = ctx.advanced()
     want_count = query.get("$count", "").lower() == "true"
     if want_count and not advanced:
-        raise GraphError(400, "Request_BadRequest", "$count is not currently supported.")
+        # Graph ignores $count=true without ConsistencyLevel: eventual (200, no @odata.count); without both
+        # it also runs none of the advanced query options.
+        want_count = False
     if "$search" in query and not advanced:
         raise GraphError(400, "Request_UnsupportedQuery",
                          "Request with $search query parameter only works through MSGraph with a special request "
@@ -118,7 +123,7 @@ def list_objects(ctx, records, path, context_fragment, odata_type=None):
     order = query.get("$orderby")
     cursor = decode_token(query["$skiptoken"]) if query.get("$skiptoken") else {}
     if order:
-        prop, desc = odata.order_key(order)
+        prop, desc = odata.order_key(order, advanced and (want_count or search is not None), bool(pred or search))
         matched.sort(key=lambda r: ((r[1].get(prop) or "").lower(), r[0]), reverse=desc)
         start = int(cursor.get("o", 0))
         page = matched[start:start + top]

@@ -7,8 +7,8 @@ Operators Graph calls "advanced" (ne, not, endswith) need ConsistencyLevel: even
 """
 import re
 
+from . import schema
 from .errors import GraphError
-from .model import USER_PROPERTIES
 
 FILTERABLE = {
     "id", "userPrincipalName", "mail", "mailNickname", "onPremisesImmutableId", "accountEnabled",
@@ -94,7 +94,8 @@ class _Parser(object):
         pred = self.expr(None)
         if self.peek()[0] is not None:
             raise _syntax(self.text, self.peek()[2])
-        if self.or_clauses > MAX_OR_CLAUSES:
+        # The 15-value cap is the default query engine's; advanced queries take longer lists.
+        if self.or_clauses > MAX_OR_CLAUSES and not self.advanced:
             raise GraphError(400, "Request_UnsupportedQuery",
                              "Too many child clauses specified in search filter expression containing 'OR' "
                              "operators: %d. Max allowed: %d." % (self.or_clauses, MAX_OR_CLAUSES))
@@ -247,24 +248,35 @@ def compile_filter(text, advanced):
 
 
 def parse_select(text):
-    """$select -> list of property names (validated)."""
-    names = [n.strip() for n in text.split(",") if n.strip()]
-    for name in names:
-        if name not in USER_PROPERTIES:
+    """$select -> list of declared property names. Graph matches names case-insensitively and accepts every
+    structural property its metadata declares for user (and directoryObject), stored here or not."""
+    known = schema.selectable("user")
+    names = []
+    for name in (n.strip() for n in text.split(",")):
+        if not name:
+            continue
+        if name.lower() not in known:
             raise GraphError(400, "BadRequest", "Parsing OData Select and Expand failed: Could not find a property "
                                                 "named '%s' on type 'microsoft.graph.user'." % name)
+        names.append(known[name.lower()])
     return names
 
 
-def order_key(text):
-    """$orderby on displayName or userPrincipalName (what Graph supports without advanced queries)."""
+# Sortable on their own; with advanced query parameters (ConsistencyLevel: eventual + $count=true) also the
+# others below, and after a $filter or $search (https://learn.microsoft.com/graph/aad-advanced-queries).
+ORDERABLE = {"displayname": "displayName", "userprincipalname": "userPrincipalName",
+             "createddatetime": "createdDateTime"}
+ORDERABLE_ADVANCED = dict(ORDERABLE, mail="mail", givenname="givenName", surname="surname")
+
+
+def order_key(text, advanced=False, filtered=False):
+    """$orderby prop [asc|desc] -> (declared name, descending)."""
     parts = text.strip().split()
-    prop = parts[0]
-    if prop not in ("displayName", "userPrincipalName"):
-        raise GraphError(400, "Request_UnsupportedQuery",
-                         "Sorting not supported for current query.")
-    desc = len(parts) > 1 and parts[1].lower() == "desc"
-    return prop, desc
+    prop = (ORDERABLE_ADVANCED if advanced else ORDERABLE).get(parts[0].lower()) if parts else None
+    if (prop is None or (filtered and not advanced) or len(parts) > 2
+            or (len(parts) == 2 and parts[1].lower() not in ("asc", "desc"))):
+        raise GraphError(400, "Request_UnsupportedQuery", "Sorting not supported for current query.")
+    return prop, len(parts) == 2 and parts[1].lower() == "desc"
 
 
 def compile_search(text):

@@ -28,6 +28,7 @@ ROUTES = [
     ("GET", "me/memberOf", gu.me_member_of),
     ("GET", "me/licenseDetails", gu.license_details),
     ("GET", "directory/deletedItems/microsoft.graph.user", gu.list_deleted),
+    ("GET", "directory/deletedItems/graph.user", gu.list_deleted),   # the alias msgraph-sdk uses
     ("GET", "directory/deletedItems/{id}", gu.get_deleted),
     ("DELETE", "directory/deletedItems/{id}", gu.purge_deleted),
     ("POST", "directory/deletedItems/{id}/restore", gu.restore_deleted),

@@ -147,7 +147,8 @@ class Handler(BaseHTTPRequestHandler):
     def graph(self, method, path, query_string, raw):
         sim = self.server.sim
         headers = self._headers_lower()
-        segments = [urllib.parse.unquote(s) for s in path[len("/v1.0/"):].split("/")]
+        # Empty segments are ignored as Graph does: msgraph-sdk-python sends /v1.0//users/... .
+        segments = [urllib.parse.unquote(s) for s in path[len("/v1.0/"):].split("/") if s]
         query = dict(urllib.parse.parse_qsl(query_string, keep_blank_values=True))
         base = self.base_url()
         rid = str(uuid.uuid4())

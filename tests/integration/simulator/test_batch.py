@@ -46,10 +46,10 @@ def test_write_without_content_type_and_duplicate_ids(graph):
 def test_depends_on_orders_and_fails_with_424(graph):
     json_h = {"Content-Type": "application/json"}
     response = _batch(graph, [
-        {"id": "lic", "method": "POST", "url": "/users/dep@corp.example.com/assignLicense", "headers": json_h,
-         "body": {"addLicenses": [{"skuId": SKU_BP}], "removeLicenses": []}, "dependsOn": ["create"]},
         {"id": "create", "method": "POST", "url": "/users", "headers": json_h,
          "body": new_user_body("dep@corp.example.com", usageLocation="US")},
+        {"id": "lic", "method": "POST", "url": "/users/dep@corp.example.com/assignLicense", "headers": json_h,
+         "body": {"addLicenses": [{"skuId": SKU_BP}], "removeLicenses": []}, "dependsOn": ["create"]},
         {"id": "dup", "method": "POST", "url": "/users", "headers": json_h,
          "body": new_user_body("alice.cloud@corp.example.com")},
         {"id": "after-dup", "method": "PATCH", "url": "/users/" + ALICE_ID, "headers": json_h,
@@ -57,10 +57,13 @@ def test_depends_on_orders_and_fails_with_424(graph):
         {"id": "after-after", "method": "GET", "url": "/users/" + ALICE_ID, "dependsOn": ["after-dup"]},
     ])
     out = {r["id"]: r for r in response.json()["responses"]}
-    assert [r["id"] for r in response.json()["responses"]] == ["lic", "create", "dup", "after-dup", "after-after"]
+    assert [r["id"] for r in response.json()["responses"]] == ["create", "lic", "dup", "after-dup", "after-after"]
     assert out["create"]["status"] == 201 and out["lic"]["status"] == 200
     assert out["dup"]["status"] == 400
     assert out["after-dup"]["status"] == 424 and out["after-dup"]["body"]["error"]["code"] == "FailedDependency"
+    # A 424 carries Graph's whole error envelope, innerError included.
+    inner = out["after-dup"]["body"]["error"]["innerError"]
+    assert inner["request-id"] and inner["date"]
     assert out["after-after"]["status"] == 424
     alice = graph.get(graph.v1("users/" + ALICE_ID), params={"$select": "jobTitle"}).json()
     assert alice["jobTitle"] == "Accountant"

@@ -45,7 +45,7 @@ def test_mail_another_user_receives_is_an_object_conflict(graph):
     taking = {"mail": "BOB.cloud@corp.example.com", "jobTitle": "Thief"}
     error = assert_graph_error(graph.patch(graph.v1("users/" + ALICE_ID), json=taking), 400, "Request_BadRequest",
                                CONFLICT)
-    assert error["details"] == [{"target": "proxyAddresses", "code": "ObjectConflict"}]
+    assert error["details"] == [{"target": "proxyAddresses", "code": "ObjectConflict", "message": error["message"]}]
     body = graph.get(graph.v1("users/" + ALICE_ID), params={"$select": "mail,jobTitle"}).json()
     assert body["mail"] == "alice.cloud@corp.example.com" and body["jobTitle"] != "Thief"
     # On create as well, and the guest's outside address counts.

@@ -76,7 +76,7 @@ def test_create_requires_properties(graph, missing):
 def test_upn_characters(graph, upn):
     error = assert_graph_error(graph.post(graph.v1("users"), json=new_user_body(upn)), 400, "Request_BadRequest",
                                "Property userPrincipalName is invalid.")
-    assert error["details"] == [{"target": "userPrincipalName", "code": "InvalidValue"}]
+    assert error["details"] == [{"target": "userPrincipalName", "code": "InvalidValue", "message": error["message"]}]
 
 
 def test_upn_allowed_symbols(graph):
@@ -95,7 +95,7 @@ def test_duplicate_upn_is_object_conflict(graph):
     response = graph.post(graph.v1("users"), json=new_user_body("Alice.Cloud@corp.example.com"))
     error = assert_graph_error(response, 400, "Request_BadRequest",
                                "Another object with the same value for property userPrincipalName already exists.")
-    assert error["details"] == [{"target": "userPrincipalName", "code": "ObjectConflict"}]
+    assert error["details"] == [{"target": "userPrincipalName", "code": "ObjectConflict", "message": error["message"]}]
 
 
 def test_strong_password_rule(graph):
