@@ -16,14 +16,14 @@ options:
       - The most deletes one run may make. A run that plans more is refused as a whole before anything is written,
         in check mode too, and the task fails naming the count and this option.
       - The default is Entra Connect's export deletion threshold. V(0) allows no delete at all.
-      - The deletes counted are those the run would really make; a listed user that does not exist (RV(users[].action)
-        V(absent)) is not one.
+      - Counted are the deletes the run would really make; a listed object that is gone already is not one.
     type: int
     default: 500
   max_delete_percent:
     description:
-      - The largest share of the objects in scope (see the module's notes) that one run may delete, in percent. A run
-        above it is refused like one above O(max_deletes); the smaller of the two limits wins.
+      - The largest share of the objects in scope (the module's description says what they are) that one run may
+        delete, in percent. A run above it is refused like one above O(max_deletes); the smaller of the two limits
+        wins.
       - A run of 10 deletes or fewer always passes this limit, so that deleting a few leavers of a small directory
         works with the defaults. V(100) turns it off.
       - The objects in scope are only counted when this limit can decide (more than 10 deletes, no more than

@@ -24,7 +24,7 @@ from ansible_collections.hybrid.identity.plugins.module_utils._ad_errors import 
 from ansible_collections.hybrid.identity.plugins.module_utils._ad_sid import sid_from_bytes, sid_to_bytes
 from ansible_collections.hybrid.identity.plugins.module_utils._ldap_client import CONNECTION_LOST
 from ansible_collections.hybrid.identity.plugins.module_utils._ad_users import (
-    FIELDS, LOCKOUT_TIME, PASSWORD_REMOTE, STRING_ATTRIBUTES, VIRTUAL_ENABLED, VIRTUAL_EXPIRED,
+    FIELDS, LOCKOUT_TIME, PASSWORD_REMOTE, STRING_ATTRIBUTES, USER_FILTER, VIRTUAL_ENABLED, VIRTUAL_EXPIRED,
     VIRTUAL_NEVER_EXPIRES, UserIndex, as_list, chunks, decode_current, identity_facts, identity_term, lock_refused,
     needs_unlock, read_attributes, user_dn)
 
@@ -124,8 +124,8 @@ class UserEngine(object):
         return refusal
 
     def count_users(self):
-        """The domain's user accounts (computers are users too in LDAP: left out), DNs only."""
-        return len(self.client.search(self.base, "(&(objectClass=user)(!(objectClass=computer)))", ["1.1"]))
+        """The domain's user accounts (objectCategory person: computers, users too in LDAP, left out), DNs only."""
+        return len(self.client.search(self.base, USER_FILTER, ["1.1"]))
 
     # ================================================================== apply
     def _apply_all(self):

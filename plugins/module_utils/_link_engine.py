@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hybrid.identity.plugins.module_utils import _ad_codecs as codecs
+from ansible_collections.hybrid.identity.plugins.module_utils import _delete_guard as delete_guard
 from ansible_collections.hybrid.identity.plugins.module_utils._link_rules import (
     existing_links, judge_link, judge_unlink, match, refusal_reason)
 
@@ -148,8 +149,11 @@ class LinkResults(object):
         result.update(extra)
         return result
 
-    def exit(self, fail_on_skipped=False, **extra):
+    def exit(self, fail_on_skipped=False, refusal=None, **extra):
+        """refusal: the whole run was refused before any write (over a delete limit): that is the message."""
         result = self.result(**extra)
+        if refusal:
+            self.module.fail_json(msg=refusal, **result)
         bad = [p for p in self.pairs if p.action == "failed" or (fail_on_skipped and p.action == "skipped")]
         if bad:
             lines = ["%s: %s" % (p.name, p.message) for p in bad[:50]]
@@ -175,6 +179,7 @@ class LinkRun(object):
         self.link_map = {}      # folded cloud id -> [AD users whose link attribute names it]
         self.whole_tenant = False
         self.whole_domain = False
+        self.refusal = None
 
     # ------------------------------------------------------------------ bookkeeping
     def _know_cloud(self, users):
@@ -367,9 +372,26 @@ class LinkRun(object):
             pairs += self.rule_pairs(explicit)
         self.plan_link([x for x in pairs if x.ad is not None and x.cloud is not None])
         self.pairs = pairs
-        if not self.check_mode:
+        self.refusal = self._guard_unlinks(pairs)
+        if not self.check_mode and self.refusal is None:
             self.write()
         return pairs
+
+    def _guard_unlinks(self, pairs):
+        """Delete protection covers unlinks: no account goes, but every pair unlinked loses its hard match and
+        the link its password sync follows. Scope: the domain's users. Over a limit no pair is written."""
+        planned = [x for x in pairs if x.action == "unlinked"]
+        if not planned:
+            return None
+        defaults = {delete_guard.COUNT_OPTION: delete_guard.DEFAULT_MAX_DELETES,
+                    delete_guard.PERCENT_OPTION: delete_guard.DEFAULT_MAX_DELETE_PERCENT}
+        limits = dict((o, self.params.get(o, d)) for o, d in defaults.items())
+        guard = delete_guard.guard_from("account_link", limits, where="the domain", verb="unlink")
+        refusal = guard(len(planned), lambda: self.io.count_ad_users())   # read only when the share decides
+        if refusal is not None:
+            for pair in planned:
+                pair.fail(refusal, reason="delete_limit")
+        return refusal
 
     # ------------------------------------------------------------------ unlink
     def unlink(self):
@@ -418,9 +440,26 @@ class LinkRun(object):
             # A scope run lists what it unlinked (or could not), not every unlinked user of an OU.
             pairs = [x for x in pairs if x.action != "unchanged"]
         self.pairs = pairs
-        if not self.check_mode:
+        self.refusal = self._guard_unlinks(pairs)
+        if not self.check_mode and self.refusal is None:
             self.write()
         return pairs
+
+    def _guard_unlinks(self, pairs):
+        """Delete protection covers unlinks: no account goes, but every pair unlinked loses its hard match and
+        the link its password sync follows. Scope: the domain's users. Over a limit no pair is written."""
+        planned = [x for x in pairs if x.action == "unlinked"]
+        if not planned:
+            return None
+        defaults = {delete_guard.COUNT_OPTION: delete_guard.DEFAULT_MAX_DELETES,
+                    delete_guard.PERCENT_OPTION: delete_guard.DEFAULT_MAX_DELETE_PERCENT}
+        limits = dict((o, self.params.get(o, d)) for o, d in defaults.items())
+        guard = delete_guard.guard_from("account_link", limits, where="the domain", verb="unlink")
+        refusal = guard(len(planned), lambda: self.io.count_ad_users())   # read only when the share decides
+        if refusal is not None:
+            for pair in planned:
+                pair.fail(refusal, reason="delete_limit")
+        return refusal
 
     # ------------------------------------------------------------------ write
     def write(self):

@@ -255,6 +255,10 @@ class LinkIO(object):
     def _ad(self, entries):
         return [ad_user(e, self.link_attribute, self.rules) for e in entries]
 
+    def count_ad_users(self):
+        """The domain's user accounts, DNs only: the scope of delete protection for unlinks."""
+        return len(self.ldap.search(self.ldap.default_nc, USER_FILTER, ["1.1"], page_size=self.page_size))
+
     def ad_scope(self, search_base=None, search_scope="subtree", ad_filter=None, group=None, nested=False):
         return self._ad(ad_scope(self.ldap, self.attributes, search_base, search_scope, ad_filter, group, nested,
                                  self.page_size))

@@ -32,11 +32,16 @@ description:
     half written.
   - O(state=absent) unlinks. The immutable id is cleared (JSON null) and the link attribute removed, on each side
     only where it points at the other.
+  - Delete protection (O(max_deletes), O(max_delete_percent)) counts unlinks (O(state=absent)), which delete no
+    account but take away the hard match and the link password sync follows; an unlink by scope can reach a whole OU.
+    The objects in scope are the domain's user accounts. Above a limit no pair is written and the task fails.
+    Linking (O(state=present)) deletes nothing and ignores both options.
 author:
   - hybrid.identity contributors (@hybrid-identity)
 extends_documentation_fragment:
   - hybrid.identity.ad_connection
   - hybrid.identity.cloud_connection
+  - hybrid.identity.delete_threshold
   - hybrid.identity.attributes
   - hybrid.identity.attributes.STATE_MODULE
 options:
@@ -185,6 +190,13 @@ EXAMPLES = r'''
     pairs:
       - ad: jdoe
     state: absent
+
+- name: Unlink every user of an OU, allowing up to 1,000 unlinks and any share of the domain
+  hybrid.identity.account_link:
+    ad_search_base: OU=Leavers,DC=corp,DC=contoso,DC=local
+    state: absent
+    max_deletes: 1000
+    max_delete_percent: 100
 '''
 
 RETURN = r'''
@@ -211,7 +223,9 @@ links:
       type: str
       sample: upn
     reason:
-      description: Why a pair was skipped or failed.
+      description:
+        - Why a pair was skipped or failed; V(delete_limit) when the run was refused over O(max_deletes) or
+          O(max_delete_percent).
       type: str
       returned: when action is skipped or failed
       sample: privileged
@@ -298,6 +312,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hybrid.identity.plugins.module_utils._ad_errors import ADError
 from ansible_collections.hybrid.identity.plugins.module_utils._ad_users import DEFAULT_LINK_ATTRIBUTE
 from ansible_collections.hybrid.identity.plugins.module_utils._cloud_common import cloud_argument_spec, connect
+from ansible_collections.hybrid.identity.plugins.module_utils._delete_guard import check_limits, delete_argument_spec
 from ansible_collections.hybrid.identity.plugins.module_utils._graph_errors import GraphError
 from ansible_collections.hybrid.identity.plugins.module_utils._ldap_client import LdapClient, ad_argument_spec
 from ansible_collections.hybrid.identity.plugins.module_utils._link_engine import LinkResults, LinkRun
@@ -363,12 +378,15 @@ def main():
             link_attribute=dict(type="str", default=DEFAULT_LINK_ATTRIBUTE),
             state=dict(type="str", default="present", choices=["present", "absent"]),
             fail_on_skipped=dict(type="bool", default=False),
+            **delete_argument_spec()
         ),
         supports_check_mode=True,
     )
     params = dict(module.params)
     params["rules"] = normalize_rules(params["rules"])
     errors = check_params(params)
+    limits = check_limits(params["max_deletes"], params["max_delete_percent"])
+    errors.extend([limits] if limits else [])
     if errors:
         module.fail_json(msg="; ".join(errors))
 
@@ -399,7 +417,8 @@ def main():
                     "password change has no effect for them: %s%s" % (len(noted), ", ".join(noted[:10]),
                                                                       " ..." if len(noted) > 10 else ""))
     stats = io.stats()
-    results.exit(fail_on_skipped=params["fail_on_skipped"], ldap_operations=stats["ldap"], graph=stats["graph"])
+    results.exit(fail_on_skipped=params["fail_on_skipped"], refusal=run.refusal, ldap_operations=stats["ldap"],
+                 graph=stats["graph"])
 
 
 if __name__ == "__main__":
