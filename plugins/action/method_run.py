@@ -29,7 +29,9 @@ from ansible_collections.hybrid.identity.plugins.module_utils._report import mer
 from ansible_collections.hybrid.identity.plugins.module_utils._role_input import InputError
 from ansible_collections.hybrid.identity.plugins.module_utils._role_logic import (
     report_users, results_by_user, user_key, with_passwords)
-from ansible_collections.hybrid.identity.plugins.plugin_utils._engine import Engine, counts, missing_steps, tally
+from ansible_collections.hybrid.identity.plugins.module_utils._delete_guard import delete_argument_spec
+from ansible_collections.hybrid.identity.plugins.plugin_utils._engine import (
+    Engine, counts, delete_refusals, missing_steps, tally)
 from ansible_collections.hybrid.identity.plugins.plugin_utils._method_tables import METHODS, Refused
 from ansible_collections.hybrid.identity.plugins.plugin_utils._report_files import write_report
 from ansible_collections.hybrid.identity.plugins.plugin_utils._role_input_files import ROWS_ARGSPEC
@@ -68,6 +70,7 @@ ARGSPEC = dict(
     # link_accounts
     rules=dict(type="list", elements="raw", default=[]),
     allow_privileged=dict(type="bool", default=False),
+    **delete_argument_spec()
 )
 
 
@@ -181,6 +184,9 @@ class ActionModule(ActionBase):
             return result
         if refused:
             plan_diffs = _without(plan_diffs, users, refused)
+        refusals = delete_refusals(method, engine, plan, users, todo, args)
+        if refusals:
+            todo, plan_diffs, plan_changed = [], [], False
         line = ["%s %s" % (n, counts(plan[n].values(), skip=("unchanged",))) for n in engine.names]
         self._display.display("%s [%s] plan: %d of %d users to create or change%s" % (
             args["title"], host, len(todo), len(users), "" if all(c.endswith(" -") for c in line)
@@ -197,7 +203,7 @@ class ActionModule(ActionBase):
                     for name in engine.names:
                         written[name].update((user_key(u), i) for u, i in _pairs(chunk.batch, chunk.items(name)))
                         changed = changed or (chunk.done.get(name) or {}).get("changed", False)
-            extra = method.direct(engine, check_mode)
+            extra = method.direct(engine, check_mode) if not refusals else []
         changed = changed or any(i.get("action") in ("created", "updated", "deleted") for i in extra)
         # A user that was written has only its write results (a step it did not reach has none); the
         # others keep the plan's (all unchanged). In check mode the plan is the result.
@@ -237,6 +243,8 @@ class ActionModule(ActionBase):
                       failures=[r for r in records if r["status"] == "failed"], msg="\n".join(lines + notes))
         if diffs and self._task.diff:
             result["diff"] = [dict((k, v) for k, v in d.items() if k != "_step") for d in diffs]
+        if refusals:
+            result.update(failed=True, errors=refusals, msg="nothing was written:\n" + "\n".join(refusals + lines))
         return result
 
 

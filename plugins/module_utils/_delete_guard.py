@@ -93,3 +93,16 @@ def guard_from(who, params, noun="users", where="scope", verb="delete"):
         scope = count_scope() if needs_scope(planned, max_deletes, max_percent) else None
         return judge(who, planned, scope, max_deletes, max_percent, noun=noun, where=where, verb=verb)
     return guard
+
+
+def run_refusals(title, counts, max_deletes, max_percent):
+    """The engine's run-wide verdict (a chunk cannot see the run): counts is [(step, module, planned, scope,
+    where)], one per step that can delete; returns one refusal per step over a limit."""
+    out = []
+    for step, module, planned, scope, where in counts:
+        verb = "unlink" if module.endswith("account_link") else "delete"
+        message = judge("%s (step %s, %s)" % (title, step, module), planned, scope, max_deletes, max_percent,
+                        where=where, verb=verb)
+        if message:
+            out.append(message.replace("on this task", "for the job (the role's or method_run's option)"))
+    return out

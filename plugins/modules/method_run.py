@@ -31,7 +31,11 @@ description:
     M(hybrid.identity.cloud_user) for every user the plan saw as new, so an account that appears between the plan
     and the write is refused too. A user the plan fails for any reason is not written at all. The run stops before
     any write when a directory sync engine is in charge of the tenant (O(directory_sync_enabled)) or a SKU has fewer
-    free units than the whole run assigns (O(tenant_skus))."
+    free units than the whole run assigns (O(tenant_skus)). Delete protection (O(max_deletes), O(max_delete_percent))
+    is judged here over the whole run, for every step that can delete or unlink (none of the four methods does; the
+    limits are there for the jobs that do): the objects in scope are the users the run was given unless the job
+    says otherwise. Above a limit nothing is written, every write the plan held fails with the refusal in the
+    report and the summary, and the task fails."
   - "B(Writes), per chunk of O(chunk_size), one module run per step with a progress line. Steps whose predecessors are
     done run at the same time on a local connection without become, and the first step of chunk k+1 runs while the
     rest of chunk k does (the DC, which takes one write at a time, stays busy); an interrupted run leaves at most two
@@ -195,6 +199,7 @@ options:
     default: false
 extends_documentation_fragment:
   - hybrid.identity.user_rows
+  - hybrid.identity.delete_threshold
 attributes:
   check_mode:
     support: full

@@ -19,11 +19,13 @@ __metaclass__ = type
 
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.hybrid.identity.plugins.module_utils import _delete_guard as delete_guard
 from ansible_collections.hybrid.identity.plugins.module_utils._role_input import chunk_plan
 from ansible_collections.hybrid.identity.plugins.module_utils._role_logic import (
     ok_users, results_by_user, step_results, user_key)
 
 CHANGING = ("created", "updated", "deleted")
+DELETING = ("deleted", "unlinked")
 
 
 class Step(object):
@@ -35,7 +37,7 @@ class Step(object):
     users; settled(engine, users, done) -> {user key: item} are done already without the module."""
 
     def __init__(self, name, module, build, after=(), plan_after=None, existing=False, select=None, settled=None,
-                 side=None, creates=False, password=False, required=False):
+                 side=None, creates=False, password=False, required=False, deletes=False):
         self.name, self.module, self.build = name, module, build
         self.after = tuple(after)
         self.plan_after = self.after if plan_after is None else tuple(plan_after)
@@ -44,6 +46,7 @@ class Step(object):
         self.creates = creates        # its creates get create_only: the takeover guard
         self.password = password      # it sets passwords: recorded in the password file first
         self.required = required      # every written user needs its result: a user it never reached fails
+        self.deletes = deletes        # it can delete (or unlink): delete protection is the run's, in the preflight
 
     def deps(self, check_mode):
         return self.plan_after if check_mode else self.after
@@ -86,6 +89,9 @@ class Engine(object):
                                          "changed": False}
                 if rest:
                     module_args = step.build(self, rest, chunk.done)
+                    if step.deletes:
+                        # the limits are judged over the whole run (method_run's preflight): a chunk cannot see it
+                        module_args = dict(module_args, max_deletes=len(rest), max_delete_percent=100)
                     if not check_mode and self.safety is not None:
                         module_args = self.safety.guard(step, rest, module_args)
                     runs.append((step, rest, module_args))
@@ -184,6 +190,30 @@ class Engine(object):
                     pending[-2].result()
                 pending.append(lane.submit(finish, start(part)))
             return [future.result() for future in pending]
+
+
+def planned_deletes(steps, plan):
+    """(step name, module, deletes planned) for every step that can delete: plan items deleted or unlinked."""
+    return [(s.name, s.module, len([i for i in plan[s.name].values() if i and i.get("action") in DELETING]))
+            for s in steps if s.deletes]
+
+
+def delete_refusals(method, engine, plan, users, todo, args):
+    """Delete protection over the whole run, in the preflight: over a limit, every write the plan holds for the
+    users to do fails with the refusal (so the report and the summary count it); the caller writes nothing.
+    Returns the refusals (one per step over a limit), or []."""
+    problem = delete_guard.check_limits(args.get("max_deletes"), args.get("max_delete_percent"))
+    if problem:
+        return [problem]
+    counts = [(name, module, planned) + tuple(method.delete_scope(engine, name, users))
+              for name, module, planned in planned_deletes(method.steps, plan) if planned]
+    refusals = delete_guard.run_refusals(args["title"], counts, args["max_deletes"], args["max_delete_percent"])
+    for user in todo if refusals else []:
+        for name in engine.names:
+            item = plan[name].get(user_key(user))
+            if item and item.get("action") in CHANGING + DELETING:
+                plan[name][user_key(user)] = dict(item, action="failed", error=refusals[0])
+    return refusals
 
 
 def missing_steps(steps, items_of_user):

@@ -78,6 +78,11 @@ class Method(object):
     def records(self, users, results, excluded, merge):
         return merge(users, results, excluded)
 
+    def delete_scope(self, engine, step, users):
+        """(size, what) of the scope a deleting step's share limit is taken of: by default the users the run was
+        given (a reconciliation's whole managed set); a job deleting a list of leavers counts its directory."""
+        return len(users), "this run's input"
+
     def direct(self, engine, check_mode):
         """Work that is no list of users (link rules): extra link items, or []."""
         return []
