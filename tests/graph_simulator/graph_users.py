@@ -1,7 +1,7 @@
 """Graph v1.0 handlers for users: CRUD, licenses, memberOf, deleted items, delta."""
 import time
 
-from . import passwords, validation
+from . import passwords, schema, validation
 from .errors import GraphError, bad_request, conflict, not_found
 from .graph_common import (LICENSE_READ, LICENSE_WRITE, PASSWORD_RESET, READ_USERS, ROLES_READ, WRITE_USERS,
                            decode_token, encode_token, list_objects, next_link, project, selection)
@@ -55,6 +55,8 @@ def create_user(ctx):
     with tenant.lock:
         validation.check_create(tenant, body)
         props = {k: v for k, v in body.items() if k != "passwordProfile" and not k.startswith("@")}
+        if validation.EXTENSION_ATTRIBUTES in props:
+            props[validation.EXTENSION_ATTRIBUTES] = _extension_attributes({}, props[validation.EXTENSION_ATTRIBUTES])
         if props.get("mail"):
             props["proxyAddresses"] = ["SMTP:" + props["mail"]]
         delay = ctx.sim.faults.replication_delay_ms / 1000.0
@@ -94,12 +96,20 @@ def update_user(ctx):
                 tenant.set_upn(user, value)
             elif key == "onPremisesImmutableId":
                 tenant.set_immutable_id(user, value)
+            elif key == validation.EXTENSION_ATTRIBUTES:
+                user.props[key] = _extension_attributes(user.props.get(key), value)
             else:
                 user.props[key] = value
                 if key == "mail" and value:
                     user.props["proxyAddresses"] = _with_primary(user.props["proxyAddresses"], value)
         tenant.touch(user)
     return 204, None, None
+
+
+def _extension_attributes(current, value):
+    merged = dict(current or schema.unset_value("user", validation.EXTENSION_ATTRIBUTES))
+    merged.update((k, v) for k, v in value.items() if not k.startswith("@"))
+    return merged
 
 
 def _with_primary(addresses, mail):

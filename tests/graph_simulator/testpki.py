@@ -52,8 +52,12 @@ def make_pki(directory):
     srv = (x509.CertificateBuilder().subject_name(_name("127.0.0.1")).issuer_name(ca.subject)
            .public_key(srv_key.public_key()).serial_number(x509.random_serial_number())
            .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=2))
+           # Microsoft's host names too: a client that cannot be pointed elsewhere (azure_rm_aduser) reaches
+           # this throwaway CA's simulator through a CONNECT proxy that tunnels those names to it.
            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                       x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                                                       x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                                                       x509.DNSName("graph.microsoft.com"),
+                                                       x509.DNSName("login.microsoftonline.com")]),
                           critical=False)
            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)

@@ -21,6 +21,19 @@ SYNC_READ_ONLY = ("Unable to update the specified properties for on-premises mas
                   "or objects currently undergoing migration.")
 
 
+# Writable on cloud users; a PATCH changes only the attributes it names.
+EXTENSION_ATTRIBUTES = "onPremisesExtensionAttributes"
+_EXTENSION_NAMES = {"extensionAttribute%d" % i for i in range(1, 16)}
+
+
+def _check_extension_attributes(value):
+    if not isinstance(value, dict) or set(value) - _EXTENSION_NAMES - {"@odata.type"}:
+        raise invalid_value(EXTENSION_ATTRIBUTES)
+    for name, item in value.items():
+        if name in _EXTENSION_NAMES and item is not None and (not isinstance(item, str) or len(item) > 1024):
+            raise invalid_value(EXTENSION_ATTRIBUTES)
+
+
 def check_body_properties(body):
     if not isinstance(body, dict):
         raise bad_request("Empty Payload. JSON content expected.", code="BadRequest")
@@ -29,6 +42,9 @@ def check_body_properties(body):
             continue
         if key == "passwordProfile":
             _check_password_profile_shape(value)
+            continue
+        if key == EXTENSION_ATTRIBUTES:
+            _check_extension_attributes(value)
             continue
         if key not in USER_PROPERTIES:
             raise bad_request("Property '%s' does not exist as a declared property or extension property." % key)

@@ -108,3 +108,17 @@ def test_top_above_999_is_an_unsupported_query(graph):
     assert_graph_error(graph.get(graph.v1("users"), params={"$top": "1000"}), 400, "Request_UnsupportedQuery",
                        "between 1 and 999")
     assert_graph_error(graph.get(graph.v1("users"), params={"$top": "x"}), 400, "Request_BadRequest")
+
+
+def test_on_premises_extension_attributes_are_writable_and_patch_merges(graph):
+    body = new_user_body("ext@corp.example.com", onPremisesExtensionAttributes={"extensionAttribute1": "a"})
+    user = graph.post(graph.v1("users"), json=body).json()
+    patched = graph.patch(graph.v1("users/" + user["id"]),
+                          json={"onPremisesExtensionAttributes": {"extensionAttribute15": "z"}})
+    assert patched.status_code == 204, patched.text
+    got = graph.get(graph.v1("users/" + user["id"]), params={"$select": "onPremisesExtensionAttributes"}).json()
+    attributes = got["onPremisesExtensionAttributes"]
+    assert attributes["extensionAttribute1"] == "a" and attributes["extensionAttribute15"] == "z"
+    assert len(attributes) == 15 and attributes["extensionAttribute2"] is None
+    bad = graph.patch(graph.v1("users/" + user["id"]), json={"onPremisesExtensionAttributes": {"colour": "x"}})
+    assert_graph_error(bad, 400, "Request_BadRequest", "onPremisesExtensionAttributes")
