@@ -26,8 +26,8 @@ options:
         wins.
       - A run of 10 deletes or fewer always passes this limit, so that deleting a few leavers of a small directory
         works with the defaults. V(100) turns it off.
-      - The objects in scope are only counted when this limit can decide (more than 10 deletes, no more than
-        O(max_deletes)).
+      - The objects in scope are counted (one read) only for a run of more than 10 deletes, or one that
+        O(max_deletes) refuses (the refusal names the scope).
     type: int
     default: 10
 '''

@@ -13,8 +13,8 @@ threshold is 500 objects):
 - max_delete_percent: at most this share of the objects in scope (default 10). It protects a small
   directory, where 500 is everyone. A run of SHARE_FLOOR deletes or fewer always passes the share limit,
   so that deleting one leaver from a directory of five users works with the defaults.
-The scope is counted only when the share can decide (needs_scope), so a run without deletes or with a
-handful of them costs no extra read.
+The scope is counted only when the share can decide (needs_scope) or a refusal names it, so a run
+without deletes or with a handful of them costs no extra read.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -67,7 +67,7 @@ def judge(who, planned, scope, max_deletes, max_percent, noun="users", where="sc
     if planned <= 0:
         return None
     if planned > max_deletes:
-        scope_text = "" if scope is None else " of %d %s in %s" % (max(scope, planned), noun, where)
+        scope_text = "" if scope is None else " (of the %d in %s)" % (max(scope, planned), where)
         return ("%s refuses to %s %d %s%s: more than %s=%d allows. Nothing was written. Fix: check the list; "
                 "if every %s is intended, set %s: %d (or more) on this task"
                 % (who, verb, planned, noun, scope_text, COUNT_OPTION, max_deletes, verb, COUNT_OPTION, planned))
@@ -86,11 +86,12 @@ def judge(who, planned, scope, max_deletes, max_percent, noun="users", where="sc
 
 def guard_from(who, params, noun="users", where="scope", verb="delete"):
     """A module's guard: guard(planned, count_scope) -> refusal or None, where count_scope() reads the size
-    of the scope and is only called when the share limit can decide."""
+    of the scope and is only called when the share limit can decide or the count limit refuses."""
     max_deletes, max_percent = params[COUNT_OPTION], params[PERCENT_OPTION]
 
     def guard(planned, count_scope):
-        scope = count_scope() if needs_scope(planned, max_deletes, max_percent) else None
+        # read when the share can decide, or to name the scope in a refusal by count
+        scope = count_scope() if planned > max_deletes or needs_scope(planned, max_deletes, max_percent) else None
         return judge(who, planned, scope, max_deletes, max_percent, noun=noun, where=where, verb=verb)
     return guard
 

@@ -372,26 +372,9 @@ class LinkRun(object):
             pairs += self.rule_pairs(explicit)
         self.plan_link([x for x in pairs if x.ad is not None and x.cloud is not None])
         self.pairs = pairs
-        self.refusal = self._guard_unlinks(pairs)
-        if not self.check_mode and self.refusal is None:
+        if not self.check_mode:
             self.write()
         return pairs
-
-    def _guard_unlinks(self, pairs):
-        """Delete protection covers unlinks: no account goes, but every pair unlinked loses its hard match and
-        the link its password sync follows. Scope: the domain's users. Over a limit no pair is written."""
-        planned = [x for x in pairs if x.action == "unlinked"]
-        if not planned:
-            return None
-        defaults = {delete_guard.COUNT_OPTION: delete_guard.DEFAULT_MAX_DELETES,
-                    delete_guard.PERCENT_OPTION: delete_guard.DEFAULT_MAX_DELETE_PERCENT}
-        limits = dict((o, self.params.get(o, d)) for o, d in defaults.items())
-        guard = delete_guard.guard_from("account_link", limits, where="the domain", verb="unlink")
-        refusal = guard(len(planned), lambda: self.io.count_ad_users())   # read only when the share decides
-        if refusal is not None:
-            for pair in planned:
-                pair.fail(refusal, reason="delete_limit")
-        return refusal
 
     # ------------------------------------------------------------------ unlink
     def unlink(self):
@@ -455,11 +438,15 @@ class LinkRun(object):
                     delete_guard.PERCENT_OPTION: delete_guard.DEFAULT_MAX_DELETE_PERCENT}
         limits = dict((o, self.params.get(o, d)) for o, d in defaults.items())
         guard = delete_guard.guard_from("account_link", limits, where="the domain", verb="unlink")
-        refusal = guard(len(planned), lambda: self.io.count_ad_users())   # read only when the share decides
+        refusal = guard(len(planned), self._count_domain)
         if refusal is not None:
             for pair in planned:
                 pair.fail(refusal, reason="delete_limit")
         return refusal
+
+    def _count_domain(self):
+        """Read only when the share limit decides, or to name the scope in a refusal."""
+        return self.io.count_ad_users()
 
     # ------------------------------------------------------------------ write
     def write(self):

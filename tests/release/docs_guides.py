@@ -38,7 +38,7 @@ SECTIONS = [
                 "method-3-import", "method-4-link", "audit", "password-sync"]),
     ("Running the playbooks", ["app-registration", "multi-site-and-awx", "ci", "entra-connect-migration",
                                "troubleshooting"]),
-    ("Reference", ["ad-users", "cloud-users", "linking", "architecture", "performance"]),
+    ("Reference", ["ad-users", "cloud-users", "linking", "deleting", "architecture", "performance"]),
 ]
 # Characters that may stand right before / right after RST inline markup; anything else needs an escaped space.
 BEFORE_OK = set(" \t\n'\"([{<-/:\u2018\u201c\u2019\u00ab\u00a1\u00bf")

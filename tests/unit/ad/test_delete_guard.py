@@ -27,7 +27,7 @@ def test_one_delete_in_a_tiny_directory_passes_with_the_defaults():
 
 def test_count_limit_names_count_option_and_the_value_to_set():
     message = judge(501, 100000)
-    assert message.startswith("ad_user refuses to delete 501 users of 100000 users in the domain")
+    assert message.startswith("ad_user refuses to delete 501 users (of the 100000 in the domain): ")
     assert "max_deletes=500" in message and "set max_deletes: 501" in message
     assert "Nothing was written" in message
 
@@ -75,6 +75,8 @@ def test_guard_counts_the_scope_lazily():
     guard = g.guard_from("cloud_user", {"max_deletes": 500, "max_delete_percent": 10}, where="the tenant")
     assert guard(3, count) is None and calls == []
     assert "30 of the 40 users in the tenant" in guard(30, count) and calls == [1]
+    small = g.guard_from("cloud_user", {"max_deletes": 2, "max_delete_percent": 10}, where="the tenant")
+    assert "refuses to delete 3 users (of the 40 in the tenant)" in small(3, count) and calls == [1, 1]
 
 
 def _engine(specs, entries, check, **params):

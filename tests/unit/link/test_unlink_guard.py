@@ -33,11 +33,12 @@ def test_scope_unlink_over_the_share_of_the_domain_writes_nothing(check):
     assert io.cloud_writes == [] and io.ad_writes == []
 
 
-def test_count_limit_needs_no_domain_count_and_raised_limits_unlink():
+def test_count_limit_names_the_domain_and_raised_limits_unlink():
     io = CountingIO(*_linked(3), domain_users=40)
     run = LinkRun(io, params(state="absent", ad_search_base="OU=T,DC=x", max_deletes=2))
     run.unlink()
-    assert "max_deletes=2" in run.refusal and "count_ad_users" not in io.calls and io.cloud_writes == []
+    assert "refuses to unlink 3 users (of the 40 in the domain): more than max_deletes=2" in run.refusal
+    assert io.cloud_writes == [] and io.ad_writes == []
     run = LinkRun(io, params(state="absent", ad_search_base="OU=T,DC=x", max_deletes=3))
     assert [p.action for p in run.unlink()] == ["unlinked"] * 3 and run.refusal is None
     assert len(io.cloud_writes) == 3
