@@ -326,7 +326,9 @@ users:
       returned: when the user exists or is created (not for deleted users)
       sample: "2026-12-01T10:00:05Z"
     error:
-      description: Why the user failed, naming the fix where known.
+      description:
+        - Why the user failed, naming the fix where known.
+        - When the run was refused over a delete limit, every user it would have written has that refusal here.
       type: str
       returned: when action is failed
 summary:
