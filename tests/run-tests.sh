@@ -6,8 +6,8 @@
 #   2. changelog fragments lint;
 #   3. pytest: unit tests (pure logic) and integration tests against the lab (started if needed).
 # `tests/run-tests.sh prepare` does only what needs the network (the sanity virtualenv, the
-# virtualenvs ansible-test makes per test, with --prime-venvs, and the SDK conformance virtualenv
-# .build/sdk-venv): `make test` does the same steps itself
+# virtualenvs ansible-test makes per test, with --prime-venvs, and the conformance virtualenvs
+# .build/sdk-venv and .build/azure-venv): `make test` does the same steps itself
 # when they are missing; the fresh-root CI (tests/ci/fresh-root.sh) runs them first, online, then
 # `make demo` and `make test` without a network.
 # Exits non-zero on any failure; pytest's summary line is the last line printed.
@@ -71,10 +71,12 @@ if [ "$what" = all ] || [ "$what" = sanity ] || [ "$what" = prepare ]; then
   echo "== release checks (galaxy-importer, ansible-lint production, antsibull-docs lint)"; bash tests/release/check.sh || status=1
 fi
 
-# The SDK conformance suite's virtualenv (Microsoft's msgraph-sdk + azure-identity, tests/conformance/): made
-# online by prepare, by all/integration only when missing or when its pins changed.
+# The conformance suites' virtualenvs (tests/conformance/): Microsoft's msgraph-sdk + azure-identity, and
+# azure.azcollection with its requirements (~1.6 GB, ~10 min to make). Made online by prepare, by
+# all/integration only when missing or when their pins changed.
 if [ "$what" = all ] || [ "$what" = integration ] || [ "$what" = prepare ]; then
   bash tests/conformance/sdk_venv.sh || status=1
+  bash tests/conformance/azure_venv.sh || status=1
 fi
 
 if [ "$what" = all ] || [ "$what" = unit ] || [ "$what" = integration ]; then
