@@ -194,7 +194,9 @@ def _provision_mailbox(tenant, user):
 
 
 def license_details(ctx):
-    ctx.require(LICENSE_READ)
+    # /me/licenseDetails is the signed-in user's own (delegated User.Read is enough); /users/{id} needs an app role.
+    if ctx.params or ctx.principal.kind != "user":
+        ctx.require(LICENSE_READ)
     with ctx.tenant.lock:
         user = _own_or(ctx)
         value = []

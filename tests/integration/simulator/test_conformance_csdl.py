@@ -6,7 +6,7 @@ import re
 import pytest
 
 from graph_simulator import schema
-from sim_helpers import ALICE_ID, new_user_body
+from sim_helpers import ALICE_ID, FULL_APP, FULL_SECRET, TENANT_ID, new_user_body
 
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
@@ -61,7 +61,9 @@ def _everything(graph):
                json={"addLicenses": [{"skuId": "f245ecc8-75af-4f8e-b61f-27d8114de5f3"}], "removeLicenses": []})
     gone = graph.post(graph.v1("users"), json=new_user_body("shapes.gone@corp.example.com")).json()
     graph.delete(graph.v1("users/" + gone["id"]))
-    return user["id"]
+    role = graph.get(graph.v1("directoryRoles")).json()["value"][0]["id"]
+    return {"new": user["id"], "gone": gone["id"], "role": role, "admin": "0a6f1c55-7e2b-4d3a-9c8e-1f2a3b4c5d01",
+            "sku": "f245ecc8-75af-4f8e-b61f-27d8114de5f3", "org": TENANT_ID}
 
 
 ALL_USER = ",".join(sorted(set(schema.properties("user")) - {"passwordProfile"}))
@@ -75,11 +77,18 @@ ENDPOINTS = [
     ("users/{new}/licenseDetails", {}, "licenseDetails"),
     ("users/{admin}/memberOf", {}, "directoryObject"),
     ("directory/deletedItems/graph.user", {"$select": ALL_USER}, "directoryObject"),
+    ("directory/deletedItems/{gone}", {}, "directoryObject"),
+    ("subscribedSkus/{sku}", {}, "subscribedSku"),
+    ("organization/{org}", {}, "organization"),
+    ("directoryRoles/{role}/members", {}, "directoryObject"),
     ("subscribedSkus", {}, "subscribedSku"),
     ("domains", {}, "domain"),
     ("domains/corp.example.com", {}, "domain"),
     ("organization", {}, "organization"),
     ("directoryRoles", {}, "directoryRole"),
+    ("me", {}, "user"),                          # the /me paths with a delegated (password grant) token
+    ("me/memberOf", {}, "directoryObject"),
+    ("me/licenseDetails", {}, "licenseDetails"),
 ]
 
 
@@ -87,11 +96,15 @@ ENDPOINTS = [
 def shaped(sim):
     sim.reset()
     graph = sim.graph()
-    new = _everything(graph)
+    ids = _everything(graph)
+    token = sim.session().post(sim.token_url, data={
+        "grant_type": "password", "client_id": FULL_APP, "client_secret": FULL_SECRET, "scope": "User.Read",
+        "username": "admin@corp.example.com", "password": "Lab-Admin-Passw0rd!"}).json()["access_token"]
+    delegated = sim.graph(token=token)
     answers = {}
     for path, query, _type in ENDPOINTS:
-        url = path.format(new=new, admin="0a6f1c55-7e2b-4d3a-9c8e-1f2a3b4c5d01")
-        response = graph.get(graph.v1(url), params=query)
+        url = path.format(**ids)
+        response = (delegated if path.startswith("me") else graph).get(graph.v1(url), params=query)
         assert response.status_code == 200, (url, response.text)
         answers[(path, tuple(query))] = response.json()
     return answers
