@@ -2,8 +2,10 @@
 but not ci-files.testing.ansible.com.
 
 ansible-test runs the script as `python get_pip_X_Y.py [pip options] pip==X.Y ...` inside an empty
-virtualenv. get-pip.py does the same with a pip it carries; this one uses the pip wheel Python
-itself ships (ensurepip) to run that same `pip install`, so the requested versions come from PyPI.
+virtualenv. get-pip.py does the same with a pip it carries; this one uses a pip wheel that Python
+itself has to run that same `pip install`, so the requested versions come from PyPI. The wheel is
+ensurepip's own (python.org builds, pyenv) or, on Debian and Ubuntu, whose python3 has no ensurepip
+`_bundled` wheels, the one python3-pip-whl installs in /usr/share/python-wheels.
 """
 import glob
 import os
@@ -11,10 +13,14 @@ import sys
 
 import ensurepip
 
-bundled = glob.glob(os.path.join(os.path.dirname(ensurepip.__file__), "_bundled", "pip-*.whl"))
-if not bundled:
-    sys.exit("no bundled pip wheel in ensurepip")
-sys.path.insert(0, bundled[0])
+PLACES = [
+    os.path.join(os.path.dirname(ensurepip.__file__), "_bundled"),
+    "/usr/share/python-wheels",  # Debian / Ubuntu: python3-pip-whl
+]
+wheels = [w for place in PLACES for w in sorted(glob.glob(os.path.join(place, "pip-*.whl")))]
+if not wheels:
+    sys.exit("no pip wheel found in %s (on Debian: apt-get install python3-pip-whl)" % " or ".join(PLACES))
+sys.path.insert(0, wheels[-1])
 
 from pip._internal.cli.main import main  # noqa: E402  (importable only after the wheel is on the path)
 
