@@ -25,7 +25,7 @@
 # $HYBRID_IDENTITY_CI_SCRATCH (default /var/tmp/hybrid-identity-ci). Exit status: non-zero if any phase failed.
 set -euo pipefail
 suite="${1:?usage: $0 trixie|bookworm}"
-src="$(cd "$(dirname "$0")/../.." && pwd)"
+src="${HYBRID_IDENTITY_CI_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}"
 cache="${HYBRID_IDENTITY_CI_CACHE:-/var/cache/hybrid-identity-ci}"
 scratch="${HYBRID_IDENTITY_CI_SCRATCH:-/var/tmp/hybrid-identity-ci}"
 base="$cache/$suite"
@@ -130,7 +130,11 @@ in_root() {
   local net="$1" script="$2" ns=(--mount --propagation private) envs=() v
   [ "$net" = nonet ] && ns+=(--net)
   # Machine-level settings that reach PyPI and the Debian archive (proxies, pip's own variables).
-  while IFS= read -r v; do envs+=("$v"); done < <(env | grep -E '^(PIP_[A-Z_]+|https?_proxy|HTTPS?_PROXY|no_proxy|NO_PROXY)=' || true)
+  # A setting naming a local path the root does not have (a wheel folder on the host) is left out.
+  while IFS= read -r v; do
+    case "${v#*=}" in /*) [ -e "$root${v#*=}" ] || continue ;; esac
+    envs+=("$v")
+  done < <(env | grep -E '^(PIP_[A-Z_]+|https?_proxy|HTTPS?_PROXY|no_proxy|NO_PROXY)=' || true)
   unshare "${ns[@]}" -- bash -c '
     set -e
     root="$1"; net="$2"; script="$3"; shift 3
