@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Runs the README's two commands, `make demo` then `make test`, on a freshly bootstrapped Debian root
 # holding nothing but git, make, python3, python3-venv and ca-certificates: a missing install step
 # fails here even when the machine running it was provisioned by hand.
@@ -166,6 +166,9 @@ make_root
 status=0
 step install net "make deps && bash tests/run-tests.sh prepare" || status=1
 if [ $status = 0 ]; then
+  v="$(in_root nonet ".venv/bin/python -c 'import sys, ansible.release as r; print(\"ansible-core %s, Python %d.%d.%d\" % ((r.__version__,) + sys.version_info[:3]))'" 2>&1 | tail -1)"
+  record "versions $v"
+  note "$v"
   # One network namespace for both: `make test` uses the lab `make demo` started, as on a workstation.
   step "demo+test" nonet '
     t0=$SECONDS; make demo; rc=$?; echo "fresh-root-time demo $((SECONDS - t0)) $rc"
