@@ -29,7 +29,7 @@ from ansible_collections.hybrid.identity.plugins.module_utils._report import mer
 from ansible_collections.hybrid.identity.plugins.module_utils._role_input import InputError
 from ansible_collections.hybrid.identity.plugins.module_utils._role_logic import (
     report_users, results_by_user, user_key, with_passwords)
-from ansible_collections.hybrid.identity.plugins.plugin_utils._engine import Engine, counts, tally
+from ansible_collections.hybrid.identity.plugins.plugin_utils._engine import Engine, counts, missing_steps, tally
 from ansible_collections.hybrid.identity.plugins.plugin_utils._method_tables import METHODS, Refused
 from ansible_collections.hybrid.identity.plugins.plugin_utils._report_files import write_report
 from ansible_collections.hybrid.identity.plugins.plugin_utils._role_input_files import ROWS_ARGSPEC
@@ -205,8 +205,12 @@ class ActionModule(ActionBase):
         results = dict((n, []) for n in engine.names)
         for user in users:
             key = user_key(user)
+            source = written if key in pending else plan
+            if key in pending:
+                for name, item in missing_steps(method.steps, dict((n, source[n].get(key)) for n in engine.names)).items():
+                    source[name][key] = dict(item, upn=user["upn"], name=user.get("name"))
             for name in engine.names:
-                item = (written if key in pending else plan)[name].get(key)
+                item = source[name].get(key)
                 if item is not None:
                     results[name].append(item)
         results[engine.names[-1]].extend(extra)

@@ -723,14 +723,18 @@ class UserEngine(object):
 
     def _read_back(self):
         """objectGUIDs of users created (or moved) in this run: one OR search per chunk."""
-        wanted = [item for item in self.items if item.error is None and (item.action == "create" or item.rename)]
+        # By sAMAccountName, unique in the domain: a DN in a filter must match the server's own escaping,
+        # and Samba matched no DN holding '"' or ',' in its CN (the user then got no anchor and no cloud account).
+        wanted = [item for item in self.items if item.error is None and (item.action == "create" or item.rename)
+                  and item.sam]
         found = {}
         for chunk in chunks(wanted, OR_CHUNK):
-            search_filter = codecs.or_filter("(distinguishedName=%s)" % codecs.escape_filter_value(i.dn) for i in chunk)
-            for entry in self.client.search(self.base, search_filter, ["objectGUID"] + self.return_attributes):
-                found[codecs.normalize_dn(entry.dn)] = entry
+            search_filter = codecs.or_filter(self._term("sam", i.sam) for i in chunk)
+            for entry in self.client.search(self.base, search_filter,
+                                            ["objectGUID", "sAMAccountName"] + self.return_attributes):
+                found[(entry.text("sAMAccountName") or "").casefold()] = entry
         for item in wanted:
-            entry = found.get(codecs.normalize_dn(item.dn))
+            entry = found.get(item.sam.split("\\", 1)[-1].casefold())
             if entry is not None:
                 item.facts = identity_facts(entry)
                 item.entry = entry

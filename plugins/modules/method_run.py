@@ -11,9 +11,9 @@ module: method_run
 short_description: Run one of the four methods on the collection's one engine, chunk by chunk
 version_added: 0.1.0
 description:
-  - Runs on the controller (action plugin). The engine behind the roles M(hybrid.identity.onboard_new_users),
-    M(hybrid.identity.add_cloud_accounts), M(hybrid.identity.import_cloud_accounts) and
-    M(hybrid.identity.link_accounts) (ansible-doc -t role), which are the documented way to use it. A method is a
+  - Runs on the controller (action plugin). The engine behind the roles P(hybrid.identity.onboard_new_users#role),
+    P(hybrid.identity.add_cloud_accounts#role), P(hybrid.identity.import_cloud_accounts#role) and
+    P(hybrid.identity.link_accounts#role) (ansible-doc -t role), which are the documented way to use it. A method is a
     table of steps; every method goes through the same passes.
   - "B(Input.) O(method=onboard_new_users) reads rows (O(users) or O(csv)); O(method=add_cloud_accounts) reads the
     chosen AD users (M(hybrid.identity.ad_user_info)) and maps them (O(attribute_map)); O(method=import_cloud_accounts)
@@ -25,7 +25,7 @@ description:
     this is the result; otherwise only the users with something to do go on to the writes."
   - "B(Preflight), on the plan and shared by check mode. Never takes over an account: a user whose username, UPN or
     mail address an existing AD or cloud account holds fails with the holder named (and the fix: another name, or
-    M(hybrid.identity.link_accounts) to pair them), unless what exists is this job's own: the same person's pair (the
+    P(hybrid.identity.link_accounts#role) to pair them), unless what exists is this job's own: the same person's pair (the
     cloud user's anchor is the AD user's objectGUID) or the account an interrupted run created (see
     O(password_file)). The write chunks pass C(create_only) to M(hybrid.identity.ad_user) and
     M(hybrid.identity.cloud_user) for every user the plan saw as new, so an account that appears between the plan

@@ -35,7 +35,7 @@ class Step(object):
     users; settled(engine, users, done) -> {user key: item} are done already without the module."""
 
     def __init__(self, name, module, build, after=(), plan_after=None, existing=False, select=None, settled=None,
-                 side=None, creates=False, password=False):
+                 side=None, creates=False, password=False, required=False):
         self.name, self.module, self.build = name, module, build
         self.after = tuple(after)
         self.plan_after = self.after if plan_after is None else tuple(plan_after)
@@ -43,6 +43,7 @@ class Step(object):
         self.side = side              # "ad" / "cloud": the directory the step writes to
         self.creates = creates        # its creates get create_only: the takeover guard
         self.password = password      # it sets passwords: recorded in the password file first
+        self.required = required      # every written user needs its result: a user it never reached fails
 
     def deps(self, check_mode):
         return self.plan_after if check_mode else self.after
@@ -183,6 +184,15 @@ class Engine(object):
                     pending[-2].result()
                 pending.append(lane.submit(finish, start(part)))
             return [future.result() for future in pending]
+
+
+def missing_steps(steps, items_of_user):
+    """Failed items for the required steps a written user has no result in, unless another step failed it
+    already: a user is never reported done while a step it needs did not run for it."""
+    if any(item.get("action") == "failed" for item in items_of_user.values() if item):
+        return {}
+    return dict((s.name, {"action": "failed", "error": "the %s step did not run for this user; a rerun completes it"
+                          % s.name}) for s in steps if s.required and not items_of_user.get(s.name))
 
 
 def tally(items):

@@ -46,15 +46,17 @@ def _licensed(engine, users, done):
     return licensed_already(users, done["cloud"]["items"], engine.args["sku_ids"])
 
 
-def _anchored(engine, users, done):
+def _unanchored(engine, users, done):
     """A cloud user is never created without the anchor of the AD user AD has just created (a DC lost right
-    after the add cannot give the objectGUID back): such a user waits for the rerun, which finds both."""
+    after the add cannot give the objectGUID back): such a user fails this step, and the rerun finds both."""
     index = result_index((done.get("ad") or {}).get("items"))   # in the plan both are read at once
-    out = []
+    out = {}
     for user in users:
         item = index.get(str(user.get("upn")).casefold()) or {}
-        if item.get("action") != "created" or item.get("immutable_id"):
-            out.append(user)
+        if item.get("action") == "created" and not item.get("immutable_id"):
+            out[user_key(user)] = {"upn": user["upn"], "name": user["upn"], "action": "failed",
+                                   "error": "AD created the user but did not return its objectGUID, so the cloud account "
+                                            "was not created without its anchor; a rerun creates it"}
     return out
 
 
@@ -89,16 +91,17 @@ class OnboardNewUsers(Method):
         # whenCreated (an account an interrupted run created is proven ours by the password file).
         Step("ad", AD_USER, lambda e, users, done: {
             "users": onboard_entries(users, "ad"), "return_attributes": [e.args["link_attribute"], "whenCreated"]},
-            side="ad", creates=True, password=True),
+            side="ad", creates=True, password=True, required=True),
         # A user AD has just created is linked in the cloud create itself (its anchor is known now). In the
         # plan the cloud step needs nothing from AD, so both are read at once.
         Step("cloud", CLOUD_USER, lambda e, users, done: {
             "users": onboard_entries(users, "cloud", done["ad"]["items"]), "update_immutable_id": "on_create"},
-            after=["ad"], plan_after=[], select=_anchored, side="cloud", creates=True, password=True),
+            after=["ad"], plan_after=[], settled=_unanchored, side="cloud", creates=True, password=True,
+            required=True),
         Step("license", LICENSE, lambda e, users, done: {"users": onboard_entries(users, "license")},
              after=["ad", "cloud"], existing=True, select=_with_licenses, settled=_licensed, side="cloud"),
         Step("link", LINK, lambda e, users, done: _link_args(e, onboard_entries(users, "link")),
-             after=["ad", "cloud"], existing=True, side="both",
+             after=["ad", "cloud"], existing=True, side="both", required=True,
              settled=lambda e, users, done: already_linked(users, done["ad"]["items"], done["cloud"]["items"],
                                                            e.args["link_attribute"])),
     )
@@ -139,11 +142,11 @@ class AddCloudAccounts(Method):
         Step("cloud", CLOUD_USER, lambda e, users, done: {
             "users": [dict(method_entries([u], "cloud")[0], on_premises_immutable_id=u["ad_immutable_id"])
                       for u in users], "update_immutable_id": "on_create"},
-             side="cloud", creates=True, password=True),
+             side="cloud", creates=True, password=True, required=True),
         Step("license", LICENSE, lambda e, users, done: {"users": method_entries(users, "license", e.args["licenses"])},
              after=["cloud"], existing=True, select=_with_licenses, settled=_licensed, side="cloud"),
         Step("link", LINK, lambda e, users, done: _link_args(e, method_entries(users, "link")),
-             after=["cloud"], existing=True, side="both",
+             after=["cloud"], existing=True, side="both", required=True,
              settled=lambda e, users, done: already_linked(users, _ad_facts(users), done["cloud"]["items"], LINK_KEY)),
     )
 
@@ -207,12 +210,12 @@ class ImportCloudAccounts(Method):
     steps = (
         Step("ad", AD_USER, lambda e, users, done: {
             "users": method_entries(users, "ad"), "return_attributes": [e.args["link_attribute"], "whenCreated"]},
-            side="ad", creates=True, password=True),
+            side="ad", creates=True, password=True, required=True),
         Step("cloud_password", CLOUD_USER, lambda e, users, done: {
             "users": method_entries(users, "reset"), "update_password": "always"},
             after=["ad"], select=_needs_cloud_password, side="cloud", password=True),
         Step("link", LINK, lambda e, users, done: _link_args(e, method_entries(users, "import_link"), force=False),
-             after=["ad"], existing=True, side="both"),
+             after=["ad"], existing=True, side="both", required=True),
     )
 
     def load(self, engine):
@@ -251,7 +254,7 @@ class LinkAccounts(Method):
     columns = ["name", "upn", "ad", "status", "rule", "reason"]
     steps = (
         Step("link", LINK, lambda e, users, done: _link_args(e, [{"ad": u["ad"], "cloud": u["cloud"]} for u in users]),
-             side="both"),
+             side="both", required=True),
     )
 
     def load(self, engine):

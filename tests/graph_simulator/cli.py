@@ -31,7 +31,7 @@ def _epilog():
         lines.append("  %-5s %s" % (method, path))
         lines.append("        %s" % text)
     lines.append("")
-    lines.append("seed file format and fidelity notes: docs/simulator.md")
+    lines.append("seed file format and fidelity notes: docs/development/simulator.md")
     return "\n".join(lines)
 
 
@@ -42,7 +42,7 @@ def parse_args(argv=None):
     parser.add_argument("--port", type=int, default=8443, help="TCP port (default 8443; 0 = any free port)")
     parser.add_argument("--cert", required=True, help="server certificate chain, PEM")
     parser.add_argument("--key", required=True, help="server private key, PEM")
-    parser.add_argument("--seed", required=True, help="tenant seed YAML (see docs/simulator.md)")
+    parser.add_argument("--seed", required=True, help="tenant seed YAML (see docs/development/simulator.md)")
     parser.add_argument("--pidfile", help="write the process id here once listening; removed on exit")
     parser.add_argument("--log", help="log file (default: stderr)")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],

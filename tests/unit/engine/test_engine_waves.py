@@ -72,3 +72,15 @@ def test_a_step_whose_dependency_never_runs_is_an_error():
         assert "wait for steps that never run" in str(exc)
     else:
         raise AssertionError("no error")
+
+
+def test_a_written_user_missing_a_required_step_is_failed():
+    from ansible_collections.hybrid.identity.plugins.plugin_utils._engine import missing_steps
+    table = (Step("ad", "m.ad", build, required=True), Step("cloud", "m.cloud", build, required=True),
+             Step("license", "m.lic", build))
+    missing = missing_steps(table, {"ad": {"action": "created"}, "cloud": None, "license": None})
+    assert list(missing) == ["cloud"] and missing["cloud"]["action"] == "failed"
+    assert "cloud step did not run" in missing["cloud"]["error"]
+    # a user another step failed already keeps that failure as its reason
+    assert missing_steps(table, {"ad": {"action": "failed"}, "cloud": None, "license": None}) == {}
+    assert missing_steps(table, {"ad": {"action": "created"}, "cloud": {"action": "created"}, "license": None}) == {}
