@@ -37,3 +37,15 @@ bench: lab
 
 build: deps
 	@.venv/bin/ansible-galaxy collection build --force --output-path .build
+
+# Release tools (requirements-release.txt, in .build/release-venv) and checks: galaxy-importer, ansible-lint
+# --profile production and antsibull-docs lint; make docs builds the documentation site.
+.PHONY: release-tools release-check docs
+release-tools:
+	@bash tests/release/tools.sh
+
+release-check: release-tools
+	@bash tests/release/check.sh
+
+docs: release-tools
+	@bash tests/release/docs.sh

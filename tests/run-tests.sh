@@ -67,6 +67,7 @@ if [ "$what" = all ] || [ "$what" = sanity ] || [ "$what" = prepare ]; then
   rm -rf "$work"
   echo "== changelog lint"
   antsibull-changelog lint || status=1
+  echo "== release checks (galaxy-importer, ansible-lint production, antsibull-docs lint)"; bash tests/release/check.sh || status=1
 fi
 
 if [ "$what" = all ] || [ "$what" = unit ] || [ "$what" = integration ]; then

@@ -51,7 +51,7 @@ class ActionModule(ActionBase):
         if not items:
             result.update(failed=True, msg="the input holds no %s" % noun)
             return result
-        result.update(changed=False, items=items, count=len(items), chunks=chunk_plan(len(items), args["chunk_size"], noun))
+        result.update(changed=False, rows=items, count=len(items), chunks=chunk_plan(len(items), args["chunk_size"], noun))
         if any("password" in item for item in items):
             result["_ansible_no_log"] = True
         return result

@@ -137,9 +137,15 @@ options:
     default: false
 attributes:
   action_group:
-    description: Use C(group/hybrid.identity.hybrid) in C(module_defaults) to set both connections once.
+    description:
+      - In C(group/hybrid.identity.ad) and in C(group/hybrid.identity.cloud), so the C(module_defaults) of those two
+        groups set its AD and its tenant connection, the same settings every other module of the collection uses.
+      - C(group/hybrid.identity.hybrid) holds the linking modules alone; its C(module_defaults) may set both
+        connections at once without reaching any AD-only or cloud-only module.
     support: full
     membership:
+      - hybrid.identity.ad
+      - hybrid.identity.cloud
       - hybrid.identity.hybrid
 notes:
   - Reads are paged listings (or, for explicit pairs, batched lookups) on each side; the directory roles are read

@@ -60,7 +60,7 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
-items:
+rows:
   description: The checked rows, normalized (users with C(key), C(upn), C(sam_account_name), C(name), C(licenses), ...).
   returned: success
   type: list
