@@ -34,6 +34,10 @@ try:
     HAS_LDAP3 = True
 except ImportError:  # pragma: no cover - exercised by sanity tests only
     HAS_LDAP3 = False
+    LDAP3_IMPORT_ERROR = traceback.format_exc()
+    LDAPException = Exception
+
+_LDAP3_MATCH_HOSTNAME = None   # ldap3's own matcher, once _match_hostname stands in for it
 
 
 def _match_hostname(cert, hostname):
@@ -58,10 +62,7 @@ def _match_hostname(cert, hostname):
 
 if HAS_LDAP3 and not hasattr(ssl, "match_hostname"):
     _LDAP3_MATCH_HOSTNAME = ldap3.core.tls.match_hostname
-    if _LDAP3_MATCH_HOSTNAME is not _match_hostname:
-        ldap3.core.tls.match_hostname = _match_hostname
-    LDAP3_IMPORT_ERROR = traceback.format_exc()
-    LDAPException = Exception
+    ldap3.core.tls.match_hostname = _match_hostname
 
 PAGED_RESULTS_OID = "1.2.840.113556.1.4.319"
 TREE_DELETE_OID = "1.2.840.113556.1.4.805"

@@ -204,6 +204,17 @@ def run_and_kill(lab, cwd, vars_file, extra_env, watcher, marker):
             time.sleep(0.05)
         assert proc.poll() is None, "the run ended before the kill moment: %s" % open(log.name).read()[-3000:]
         os.killpg(proc.pid, signal.SIGKILL)
+        # ansible-core 2.19+ starts each worker in a session of its own (setsid), so the group's SIGKILL misses
+        # the workers and the modules they run: kill the rest of the run's processes too, as a service manager
+        # stopping its cgroup or a machine going down would.
+        deadline = time.time() + 10
+        while processes_with(marker) and time.time() < deadline:
+            for pid in processes_with(marker):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            time.sleep(0.05)
         proc.wait()
         elapsed = time.time() - started
     finally:
@@ -216,7 +227,7 @@ def run_and_kill(lab, cwd, vars_file, extra_env, watcher, marker):
     survivors = processes_with(marker)
     for pid in survivors:
         os.kill(pid, signal.SIGKILL)
-    assert not survivors, "processes of the killed run survived its process group's SIGKILL: %s" % survivors
+    assert not survivors, "processes of the killed run survived SIGKILL: %s" % survivors
     return elapsed
 
 

@@ -81,6 +81,8 @@ def test_a_new_hire_never_takes_over_a_cloud_only_account_or_mailbox(fresh, tmp_
                               "mailNickname": holder.lower(), "mail": "mb%s@%s" % (tag, DOMAIN),
                               "password": "Holder-Passw0rd-%s!" % tag, "usageLocation": "US"})
     seed(lab, change)
+    # `make demo` (run before `make test` on the same lab) imports alice.cloud into AD: start without her there.
+    delete_ad_users(lab, "(sAMAccountName=alice.cloud)")
     alice = cloud_by_upn(lab, "alice.cloud@%s" % DOMAIN)
     rows = [{"given_name": "Alice", "surname": "Newhire", "username": "alice.cloud"},
             {"given_name": "Mail", "surname": "Box%s" % tag, "username": "mb%s" % tag},
