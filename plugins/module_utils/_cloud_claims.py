@@ -43,20 +43,28 @@ def holders_by_address(users):
     return out
 
 
-def read_address_holders(client, addresses):
-    """The users holding any of addresses as mail or proxy address: {lower-case address: user}."""
-    subs = [SubRequest("__a%d__" % i, "GET", "/users?" + urlencode_query(
+def address_requests(addresses, prefix="__a"):
+    """The $batch sub-requests that find who holds any of addresses (they may ride with other reads)."""
+    return [SubRequest("%s%d__" % (prefix, i), "GET", "/users?" + urlencode_query(
         [("$select", "id,userPrincipalName,mail,proxyAddresses,onPremisesImmutableId"), ("$filter", flt),
          ("$top", 999)])) for i, flt in enumerate(address_filters(addresses))]
+
+
+def holders_from(answers, subs):
+    """{lower-case address: user} from the answers to address_requests' sub-requests."""
     users = []
-    if subs:
-        answers = client.batch(subs)
-        for sub in subs:
-            answer = answers[sub.key]
-            if not answer.ok:
-                raise answer.error.for_object("GET /users (who holds the new addresses)")
-            users.extend((answer.body or {}).get("value", []))
+    for sub in subs:
+        answer = answers[sub.key]
+        if not answer.ok:
+            raise answer.error.for_object("GET /users (who holds the new addresses)")
+        users.extend((answer.body or {}).get("value", []))
     return holders_by_address(users)
+
+
+def read_address_holders(client, addresses):
+    """The users holding any of addresses as mail or proxy address: {lower-case address: user}."""
+    subs = address_requests(addresses)
+    return holders_from(client.batch(subs), subs) if subs else {}
 
 
 def is_own_create(current, spec):

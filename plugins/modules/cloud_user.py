@@ -304,7 +304,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.hybrid.identity.plugins.module_utils._bulk import BulkResults
 from ansible_collections.hybrid.identity.plugins.module_utils._cloud_claims import (
-    is_own_create, read_address_holders, taken_message)
+    address_requests, holders_from, is_own_create, read_address_holders, taken_message)
 from ansible_collections.hybrid.identity.plugins.module_utils._cloud_common import (
     cloud_argument_spec, connect, fail_graph)
 from ansible_collections.hybrid.identity.plugins.module_utils._cloud_user_map import (
@@ -460,7 +460,12 @@ def main():
     try:
         need_domains = any(e.state == "present" for e in live)
         extra = [SubRequest("domains", "GET", "/domains?$select=id,isVerified")] if need_domains else []
-        found, extra_results, _strategy = client.read_users([e.key for e in live], USER_SELECT, extra=extra)
+        # Users that may only be created are new: who holds their addresses rides in the batch that reads them.
+        early = [e.name for e in live if e.spec.get("create_only") and e.state == "present"]
+        early_subs = address_requests(early, prefix="__early")
+        keys = [e.key for e in live]
+        found, extra_results, _strategy = client.read_users(keys, USER_SELECT, extra=extra + early_subs)
+        early_holders = holders_from(extra_results, early_subs)
         verified = set()
         if need_domains:
             answer = extra_results["domains"]
@@ -499,8 +504,11 @@ def main():
     # A new user must not take an address another user receives mail at (mail or proxyAddresses).
     claiming = [e for e in live if e.error is None and e.plan is not None and e.plan.action == "create"]
     if claiming:
+        holders = dict(early_holders)
+        asked = set(early)
+        rest = [e.name for e in claiming if e.name not in asked]
         try:
-            holders = read_address_holders(client, [e.name for e in claiming])
+            holders.update(read_address_holders(client, rest) if rest else {})
         except GraphError as exc:
             fail_graph(module, exc, graph=client.stats)
         for entry in claiming:

@@ -206,3 +206,19 @@ def test_many_passwords_are_hidden_in_results(sim, cloud_lab):
     assert run_.stdout.count("VALUE_SPECIFIED_IN_NO_LOG_PARAMETER") >= 401   # -vvvv shows the masked invocation
     assert res["diff"]["after"]["scrub003@corp.example.com"]["job_title"] == "Role ******** x"
     assert "scrub-bad@nowhere.invalid" in res["msg"]
+
+
+
+def test_create_only_never_changes_an_existing_account(sim, cloud_lab):
+    """alice.cloud exists: create_only fails her with the holder named and changes nothing; a free UPN in
+    the same run is created (the holder query for create_only users rides in the batch that reads them)."""
+    before = sim.users()["alice.cloud@corp.example.com"]
+    sim.reset_counters()
+    taken = {"user_principal_name": "alice.cloud@corp.example.com", "display_name": "Someone Else", "password": PW,
+             "create_only": True}
+    res = run_fail(M, {"users": [taken, dict(MINIMAL, create_only=True)]}, cloud_lab)
+    alice, minimal = res["users"]
+    assert alice["action"] == "failed" and "already holds alice.cloud@corp.example.com" in alice["error"]
+    assert "link_accounts" in alice["error"] and minimal["action"] == "created"
+    assert sim.users()["alice.cloud@corp.example.com"]["displayName"] == before["displayName"]
+    assert writes(sim) == 1

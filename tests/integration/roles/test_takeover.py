@@ -32,8 +32,7 @@ def seed(lab, change):
     admin(lab, "/reset", {"seed": data})
 
 
-def cloud_by_upn(lab, upn):
-    return next((u for u in admin(lab, "/state")["users"] if u["userPrincipalName"].lower() == upn.lower()), None)
+cloud_by_upn = roles_lab.cloud_user   # the simulator's user holding this UPN, or None
 
 
 @pytest.fixture()
