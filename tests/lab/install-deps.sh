@@ -4,11 +4,12 @@
 # when everything is present. Every package is named: nothing may come from a Recommends, because
 # installs here use --no-install-recommends (samba-ad-provision, the AD schema files provision reads,
 # is only a Recommends of samba-ad-dc; python3-pip-whl holds the pip wheel venv and ansible-test need;
-# iproute2's ip puts the second site's 127.0.0.2 on lo). tests/ci/fresh-root.sh proves the list on
+# iproute2's ip puts the second site's 127.0.0.2 on lo; shellcheck runs ansible-test sanity's shellcheck test, which
+# is skipped, not failed, without it). tests/ci/fresh-root.sh proves the list on
 # minbase roots of both releases.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-pkgs="samba-ad-dc samba-ad-provision samba krb5-user ldb-tools python3-gpg gnupg python3-venv python3-pip-whl iproute2"
+pkgs="samba-ad-dc samba-ad-provision samba krb5-user ldb-tools python3-gpg gnupg python3-venv python3-pip-whl iproute2 shellcheck"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
