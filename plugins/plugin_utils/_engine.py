@@ -20,7 +20,7 @@ __metaclass__ = type
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.hybrid.identity.plugins.module_utils import _delete_guard as delete_guard
-from ansible_collections.hybrid.identity.plugins.plugin_utils._ast_threads import guard_ast_parse
+from ansible_collections.hybrid.identity.plugins.plugin_utils._ast_threads import guard_ast_builds
 from ansible_collections.hybrid.identity.plugins.module_utils._role_input import chunk_plan
 from ansible_collections.hybrid.identity.plugins.module_utils._role_logic import (
     ok_users, results_by_user, step_results, user_key)
@@ -97,7 +97,7 @@ class Engine(object):
                         module_args = self.safety.guard(step, rest, module_args)
                     runs.append((step, rest, module_args))
             if len(runs) > 1 and self.concurrent():
-                guard_ast_parse()
+                guard_ast_builds()
                 with ThreadPoolExecutor(max_workers=len(runs)) as pool:
                     futures = [pool.submit(self.run_module, s.module, a) for s, _u, a in runs]
                     answers = [f.result() for f in futures]
@@ -186,7 +186,7 @@ class Engine(object):
         if len(parts) < 2 or not rest or not self.concurrent():
             return [finish(start(part)) for part in parts]
         pending = []
-        guard_ast_parse()
+        guard_ast_builds()
         with ThreadPoolExecutor(max_workers=1) as lane:
             for part in parts:
                 if len(pending) >= 2:
