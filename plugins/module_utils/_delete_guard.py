@@ -68,9 +68,14 @@ def judge(who, planned, scope, max_deletes, max_percent, noun="users", where="sc
         return None
     if planned > max_deletes:
         scope_text = "" if scope is None else " (of the %d in %s)" % (max(scope, planned), where)
+        # name every limit the run passes, so that raising what the message says lets it through
+        also = ""
+        if scope is not None and max_percent < 100 and planned > share_allows(max(scope, planned), max_percent):
+            also = " and %s: %d" % (PERCENT_OPTION, _percent_needed(planned, max(scope, planned)))
         return ("%s refuses to %s %d %s%s: more than %s=%d allows. Nothing was written. Fix: check the list; "
-                "if every %s is intended, set %s: %d (or more) on this task"
-                % (who, verb, planned, noun, scope_text, COUNT_OPTION, max_deletes, verb, COUNT_OPTION, planned))
+                "if every %s is intended, set %s: %d%s (or more) on this task"
+                % (who, verb, planned, noun, scope_text, COUNT_OPTION, max_deletes, verb, COUNT_OPTION, planned,
+                   also))
     if scope is None or max_percent >= 100:
         return None
     scope = max(scope, planned)   # a count read a moment before the plan may lag behind it

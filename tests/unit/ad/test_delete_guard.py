@@ -32,6 +32,13 @@ def test_count_limit_names_count_option_and_the_value_to_set():
     assert "Nothing was written" in message
 
 
+def test_a_refusal_by_count_also_names_the_share_the_run_passes():
+    message = judge(600, 1000)               # 600 > 500, and 60 % > 10 %
+    assert "set max_deletes: 600 and max_delete_percent: 60 (or more)" in message
+    assert judge(600, 1000, count=600, percent=60) is None     # raising both as named lets it through
+    assert "max_delete_percent" not in judge(501, 100000).split("Fix:")[1]   # 0.5 %: only the count
+
+
 def test_share_limit_protects_a_small_directory():
     message = judge(30, 40)                  # the play: 30 of 40
     assert "30 of the 40 users in the domain (75%)" in message
