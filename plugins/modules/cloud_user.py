@@ -131,8 +131,9 @@ options:
         description:
           - The user's primary SMTP address (Graph's C(mail)); Graph also adds it to the user's C(proxyAddresses).
             An empty string clears it. Compared case-insensitively.
-          - An address another object already holds (as its C(mail) or one of its C(proxyAddresses)) is never
-            taken; such a user fails before anything is written, naming the holder.
+          - An address another user already holds (as its C(mail) or one of its C(proxyAddresses)) is never
+            taken; such a user fails before anything is written, naming the holder. (Groups and contacts holding
+            the address are not read first; Graph refuses that write, and the user fails then.)
         type: str
       user_type:
         description:
