@@ -110,5 +110,5 @@ def run_refusals(title, counts, max_deletes, max_percent):
         message = judge("%s (step %s, %s)" % (title, step, module), planned, scope, max_deletes, max_percent,
                         where=where, verb=verb)
         if message:
-            out.append(message.replace("on this task", "for the job (the role's or method_run's option)"))
+            out.append(message.replace("on this task", "on the method_run task"))
     return out
