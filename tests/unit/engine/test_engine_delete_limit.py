@@ -70,4 +70,4 @@ def test_within_the_limits_nothing_is_refused_and_bad_limits_are():
 
 def test_unlinks_say_unlink():
     message = g.run_refusals("T", [("link", "hybrid.identity.account_link", 3, 100, "this run's input")], 2, 10)[0]
-    assert "refuses to unlink 3 users" in message and "for the job" in message
+    assert "refuses to unlink 3 users" in message and "on the method_run task" in message
