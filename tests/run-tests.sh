@@ -72,7 +72,7 @@ if [ "$what" = all ] || [ "$what" = sanity ] || [ "$what" = prepare ]; then
 fi
 
 # The conformance suites' virtualenvs (tests/conformance/): Microsoft's msgraph-sdk + azure-identity, and
-# azure.azcollection with its requirements (~1.6 GB, ~10 min to make). Made online by prepare, by
+# azure.azcollection with its requirements (~1.1 GB, ~1.5 min to make). Made online by prepare, by
 # all/integration only when missing or when their pins changed.
 if [ "$what" = all ] || [ "$what" = integration ] || [ "$what" = prepare ]; then
   bash tests/conformance/sdk_venv.sh || status=1
