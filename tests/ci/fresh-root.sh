@@ -24,7 +24,7 @@
 # (HYBRID_IDENTITY_CI_KEEP=1 keeps it). Writes SUITE.log and SUITE.result beside the root, in
 # $HYBRID_IDENTITY_CI_SCRATCH (default /var/tmp/hybrid-identity-ci). Exit status: non-zero if any phase failed.
 set -euo pipefail
-suite="${1:?usage: $0 trixie|bookworm}"
+suite="${1:?usage: $0 trixie|bookworm|host-tools}"
 src="${HYBRID_IDENTITY_CI_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}"
 cache="${HYBRID_IDENTITY_CI_CACHE:-/var/cache/hybrid-identity-ci}"
 scratch="${HYBRID_IDENTITY_CI_SCRATCH:-/var/tmp/hybrid-identity-ci}"
@@ -35,7 +35,7 @@ result="$scratch/$suite.result"
 include="git,make,python3,python3-venv,ca-certificates"
 [ "$(id -u)" = 0 ] || { echo "fresh-root: run as root" >&2; exit 2; }
 mkdir -p "$cache" "$scratch"
-: > "$result"
+[ "$suite" = host-tools ] || : > "$result"
 note() { echo "fresh-root[$suite]: $*"; }
 record() { echo "$1" >> "$result"; }
 
@@ -79,6 +79,8 @@ cleanup() {
   for m in $(findmnt -rn -o TARGET | grep -F "$root/" | sort -r); do umount -l "$m" 2>/dev/null || true; done
   if [ -d "$root" ] && [ "${HYBRID_IDENTITY_CI_KEEP:-0}" != 1 ]; then rm -rf --one-file-system "$root"; fi
 }
+# `host-tools` only installs what the host needs, once, before suites start side by side (one apt at a time).
+if [ "$suite" = host-tools ]; then host_tools; exit 0; fi
 trap cleanup EXIT
 
 make_base() {
