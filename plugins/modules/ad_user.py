@@ -2,6 +2,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the hybrid.identity project
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Longer than ~400 lines because DOCUMENTATION, EXAMPLES and RETURN are most of it; the logic lives in module_utils.
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -411,8 +412,9 @@ def main():
     )
     use_linear_scrub(module)   # one password per user: Ansible's own scrub is users x users
     results = BulkResults(module, key="users")
-    if check_limits(module.params["max_deletes"], module.params["max_delete_percent"]):
-        module.fail_json(msg=check_limits(module.params["max_deletes"], module.params["max_delete_percent"]))
+    bad_limits = check_limits(module.params["max_deletes"], module.params["max_delete_percent"])
+    if bad_limits:
+        module.fail_json(msg=bad_limits)
     try:
         client = LdapClient.from_module(module).connect()
     except ADError as exc:
