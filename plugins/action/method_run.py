@@ -32,10 +32,15 @@ from ansible_collections.hybrid.identity.plugins.module_utils._role_logic import
 from ansible_collections.hybrid.identity.plugins.module_utils._delete_guard import delete_argument_spec
 from ansible_collections.hybrid.identity.plugins.plugin_utils._engine import (
     Engine, counts, delete_refusals, missing_steps, tally)
-from ansible_collections.hybrid.identity.plugins.plugin_utils._method_tables import METHODS, Refused
+from ansible_collections.hybrid.identity.plugins.module_utils._offboard_logic import MARKER_ATTRIBUTE
+from ansible_collections.hybrid.identity.plugins.module_utils._preflight import SYNC_ENGINE
+from ansible_collections.hybrid.identity.plugins.plugin_utils._method_offboard import OffboardUsers
+from ansible_collections.hybrid.identity.plugins.plugin_utils._method_tables import METHODS as _FOUR, Refused
 from ansible_collections.hybrid.identity.plugins.plugin_utils._report_files import write_report
 from ansible_collections.hybrid.identity.plugins.plugin_utils._role_input_files import ROWS_ARGSPEC
 from ansible_collections.hybrid.identity.plugins.plugin_utils._run_safety import RunSafety
+
+METHODS = dict(_FOUR, offboard_users=OffboardUsers())
 
 ARGSPEC = dict(
     ROWS_ARGSPEC,
@@ -70,6 +75,15 @@ ARGSPEC = dict(
     # link_accounts
     rules=dict(type="list", elements="raw", default=[]),
     allow_privileged=dict(type="bool", default=False),
+    # offboard_users (offboard_attribute and reactivate also for the onboarding methods)
+    disabled_accounts=dict(type="bool", default=False),
+    move_to=dict(type="str", default=""),
+    remove_groups=dict(type="bool", default=False),
+    remove_licenses=dict(type="bool", default=True),
+    revoke_sessions=dict(type="bool", default=True),
+    offboard_attribute=dict(type="str", default=MARKER_ATTRIBUTE),
+    record_file=dict(type="path"),
+    reactivate=dict(type="list", elements="str", default=[]),
     **delete_argument_spec()
 )
 
@@ -155,7 +169,7 @@ class ActionModule(ActionBase):
             result.update(failed=True, msg="cannot read the input: %s" % exc, errors=[str(exc)])
             return result
         if not users and not args["rules"]:
-            if not excluded:
+            if not excluded and not method.allows_empty(args):
                 result.update(failed=True, msg="the input holds no users")
                 return result
         if refusal and (args["generate_passwords"] or any(u.get("password") for u in users)):
@@ -172,6 +186,10 @@ class ActionModule(ActionBase):
         # 1. The plan, then the preflight on the plan alone: accounts that are not ours, the run's limits.
         with self._modules_mode(True):
             plan, plan_diffs, plan_changed = engine.plan(users)
+        offboarded = method.offboarded(engine, users, plan)   # the onboarding methods leave leavers alone
+        for user in users if offboarded else []:
+            if user_key(user) in offboarded:
+                user["offboarded_refusal"] = offboarded[user_key(user)]
         refused = safety.judge(users, plan, method.steps, method) if safety is not None else {}
         # A user the plan fails (refused, OU missing, address taken, ...) is not written at all: half of a
         # pair would be left behind.
@@ -179,6 +197,8 @@ class ActionModule(ActionBase):
         todo = [u for u in users if (user_key(u) in resetting or not engine.settled(u, plan)) and user_key(u) not in refused
                 and not any((plan[n].get(user_key(u)) or {}).get("action") == "failed" for n in engine.names)]
         problems = safety.run_problems(todo, plan) if safety is not None else []
+        if safety is None and todo and args["directory_sync_enabled"]:
+            problems = [SYNC_ENGINE]   # a sync engine in charge of the tenant stops every write
         if problems:
             result.update(failed=True, errors=problems, msg="nothing was written:\n" + "\n".join(problems))
             return result
@@ -198,11 +218,16 @@ class ActionModule(ActionBase):
         extra = []
         with self._modules_mode(check_mode):
             if not check_mode:
-                for chunk in engine.write(todo):
-                    diffs.extend(chunk.diffs)
-                    for name in engine.names:
-                        written[name].update((user_key(u), i) for u, i in _pairs(chunk.batch, chunk.items(name)))
-                        changed = changed or (chunk.done.get(name) or {}).get("changed", False)
+                try:
+                    for chunk in engine.write(todo):
+                        diffs.extend(chunk.diffs)
+                        for name in engine.names:
+                            written[name].update((user_key(u), i) for u, i in _pairs(chunk.batch, chunk.items(name)))
+                            changed = changed or (chunk.done.get(name) or {}).get("changed", False)
+                except OSError as exc:   # a record a chunk needs before its writes (restore record)
+                    result.update(failed=True, changed=changed,
+                                  msg="stopped before a chunk's writes: cannot write %s; a rerun goes on" % exc)
+                    return result
             extra = method.direct(engine, check_mode) if not refusals else []
         changed = changed or any(i.get("action") in ("created", "updated", "deleted") for i in extra)
         # A user that was written has only its write results (a step it did not reach has none); the
@@ -230,6 +255,7 @@ class ActionModule(ActionBase):
                                                "there before it was set" % (safety.path, exc))
                 return result
             changed = changed or wrote
+        notes = notes + method.notes(engine, check_mode)
         records = method.records(users, results, excluded, lambda u, r, x: merge_results(
             report_users(u), [(n, r[n]) for n in engine.names], excluded=x))
         try:

@@ -384,6 +384,31 @@ def validate_pairs(rows, source="list"):
     return pairs, errors
 
 
+def validate_identities(rows, source="list"):
+    """Rows {identity}: a user named once each (sAMAccountName, UPN, DN, objectGUID or cloud object id)."""
+    out, errors, seen = [], [], {}
+    for number, row in rows:
+        where = _where(source, number)
+        problems = []
+        unknown = [k for k in row if k != "identity"]
+        if unknown:
+            problems.append("unknown field(s) %s (known: identity)" % ", ".join(sorted(printable(k) for k in unknown)))
+        bad, hygiene = _row_hygiene(dict((k, v) for k, v in row.items() if k == "identity"))
+        problems += hygiene
+        value = _text(row.get("identity")) if "identity" not in bad else None
+        if not value and "identity" not in bad:
+            problems.append("identity is empty (a sAMAccountName, UPN, DN, objectGUID or cloud object id)")
+        elif value and value.casefold() in seen:
+            problems.append("%s is already listed in %s; list each user once" % (printable(value), seen[value.casefold()]))
+        elif value:
+            seen[value.casefold()] = where
+        if problems:
+            errors.append("%s (%s): %s" % (where, printable(value or "?"), "; ".join(problems)))
+        else:
+            out.append(value)
+    return out, errors
+
+
 def chunk_label(start, end, total, noun="users"):
     """'users 1,501-2,000 of 10,000' (1-based, inclusive)."""
     if start == end:

@@ -27,6 +27,8 @@ PLAYBOOK_PERMISSIONS = {
                               "RoleManagement.Read.Directory", "Organization.Read.All"],
     "link_accounts": ["User.ReadWrite.All", "RoleManagement.Read.Directory"],
     "audit": ["User.Read.All"],
+    # User.ReadWrite.All covers revokeSignInSessions (User.RevokeSessions.All is the narrower grant).
+    "offboard_users": ["User.ReadWrite.All", "LicenseAssignment.ReadWrite.All", "Organization.Read.All"],
 }
 COVERED_BY = {
     "User.Read.All": ["User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
@@ -432,12 +434,13 @@ def _whole_step_error(result):
     return "the module crashed: %s" % lines[-1] if lines else "the step failed"
 
 
-def step_results(result, users, key="upn"):
+def step_results(result, users, key="upn", rename=False):
     """The per-object results of a registered module result, or failed items when it has none.
 
     Every item that is about one of `users` carries that user's `key` value under "upn" (an
     account_link result that found no cloud user names the AD user only, and would otherwise
-    match no report line: the failure would vanish). When the module failed, every user it
+    match no report line: the failure would vanish); rename: also an item that names the user by another
+    UPN (an AD UPN beside the cloud one the run knows it by). When the module failed, every user it
     returned no item for gets a failed item with the module's message: a step that failed for
     a user is never silently absent from its results."""
     result = result or {}
@@ -466,7 +469,8 @@ def step_results(result, users, key="upn"):
                 break
         if user is not None:
             seen.add(id(user))
-            if not item.get("upn") and user.get(key):
+            if user.get(key) and (not item.get("upn") or (
+                    rename and str(item["upn"]).casefold() != str(user[key]).casefold())):
                 item = dict(item, upn=user.get(key))
         out.append(item)
     if result.get("failed"):
@@ -487,7 +491,8 @@ def password_entries(users, ad_results):
 def report_users(users):
     return [{"key": u.get("key") or str(u.get("upn")).lower(), "name": u.get("name"),
              "upn": u.get("upn") or (u.get("cloud") or {}).get("user_principal_name"),
-             "row": u.get("row", ""), "keys": [k for k in (u.get("sam_account_name"), u.get("cloud_id")) if k]}
+             "row": u.get("row", ""),
+             "keys": [k for k in (u.get("sam_account_name"), u.get("cloud_id"), u.get("ad")) if isinstance(k, str) and k]}
             for u in users]
 
 

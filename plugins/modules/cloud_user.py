@@ -171,6 +171,19 @@ options:
           - The creating playbooks set it so that a new hire never takes over an existing mailbox.
         type: bool
         default: false
+      revoke_sessions:
+        description:
+          - V(true) revokes the user's sign-in sessions in this run (C(POST /users/{id}/revokeSignInSessions)), so its
+            refresh tokens and session cookies stop working, so a blocked user's open apps must sign in again, which
+            they cannot. It runs after any change to the user, so give it with O(users[].account_enabled=false)
+            to block first and then revoke.
+          - It is an action, not a state. Every run that is given it revokes again and reports the user
+            V(updated). M(hybrid.identity.method_run) (the C(offboard_users) job) gives it only to users it has not
+            finished offboarding.
+          - Needs C(User.RevokeSessions.All) (or C(User.ReadWrite.All)). Ignored with O(users[].state=absent) and
+            for a user this run creates.
+        type: bool
+        default: false
       password_policies:
         description:
           - Password policies. An empty list means none (the default policies).
@@ -327,6 +340,11 @@ users:
       type: str
       returned: when the user exists or is created (not for deleted users)
       sample: "2026-12-01T10:00:05Z"
+    revoked_sessions:
+      description: V(true) when its sign-in sessions were revoked (or, in check mode, would be); see O(users[].revoke_sessions).
+      type: bool
+      returned: when O(users[].revoke_sessions) was given for an existing user
+      sample: true
     error:
       description:
         - Why the user failed, naming the fix where known.
@@ -397,6 +415,7 @@ USER_OPTIONS = dict(
                            choices=["DisablePasswordExpiration", "DisableStrongPassword"]),
     create_only=dict(type="bool", default=False),
     update_password=dict(type="str", choices=["on_create", "always"], no_log=False),
+    revoke_sessions=dict(type="bool", default=False),
 )
 
 CONFLICT_WAIT = 60.0
@@ -417,6 +436,7 @@ class Entry(object):
         self.plan = None
         self.error = None
         self.result = None
+        self.revoke = False    # revokeSignInSessions after the user's own write (if any)
 
 
 def reconcile(module, client, live, answers):
@@ -447,6 +467,27 @@ def reconcile(module, client, live, answers):
         answers.pop(entry.index, None)
     if subs:
         answers.update(client.batch(subs))
+
+
+def revoke_sessions(module, client, live, answers):
+    """revokeSignInSessions for the users asked, once their own write (if any) went through: a user is
+    blocked before its sessions are revoked, so no new session starts in between. {entry index: answer}."""
+    subs = []
+    for entry in live:
+        if not entry.revoke or entry.error is not None or entry.current is None or entry.plan.action == "delete":
+            continue
+        answer = answers.get(entry.index)
+        if entry.plan.writes and (answer is None or not answer.ok):
+            entry.revoke = False   # its own write failed: that failure is its result
+            continue
+        subs.append(SubRequest(entry.index, "POST", "/users/%s/revokeSignInSessions" % entry.current["id"],
+                               target=entry.name, known_object=True))
+    if not subs:
+        return {}
+    try:
+        return client.batch(subs)
+    except GraphError as exc:
+        fail_graph(module, exc, graph=client.stats)
 
 
 def main():
@@ -513,6 +554,7 @@ def main():
             continue
         desired = desired_of(entry.spec, module.params, creating)
         entry.plan = plan_object(USER_FIELDS, desired, current_for_plan(user))
+        entry.revoke = bool(entry.spec.get("revoke_sessions")) and not creating
         if creating:
             if not entry.spec.get("password"):
                 entry.error = "password is required to create %s" % entry.name
@@ -577,6 +619,8 @@ def main():
         except GraphError as exc:
             fail_graph(module, exc, graph=client.stats)
 
+    revoked = revoke_sessions(module, client, live, answers) if not module.check_mode else {}
+
     # results -------------------------------------------------------------------------------
     for entry in entries:
         if entry.error is not None:
@@ -587,6 +631,16 @@ def main():
         current_id = entry.current["id"] if entry.current else None
         past = {"create": "created", "update": "updated", "delete": "deleted"}
         facts = user_facts(entry.current, plan)
+        if entry.revoke:
+            facts["revoked_sessions"] = True
+            if not module.check_mode and entry.index in revoked and not revoked[entry.index].ok:
+                results.fail(entry.name, "revoking its sign-in sessions: %s" % revoked[entry.index].error.text(False),
+                             id=current_id)
+                continue
+            if not plan.writes:
+                results.add(entry.name, "updated", id=current_id, changed=["sign_in_sessions"],
+                            before={"sign_in_sessions": "valid"}, after={"sign_in_sessions": "revoked"}, **facts)
+                continue
         if not plan.writes:
             results.add(entry.name, plan.action, id=current_id, **facts)
             continue

@@ -38,7 +38,7 @@ class Step(object):
     users; settled(engine, users, done) -> {user key: item} are done already without the module."""
 
     def __init__(self, name, module, build, after=(), plan_after=None, existing=False, select=None, settled=None,
-                 side=None, creates=False, password=False, required=False, deletes=False):
+                 side=None, creates=False, password=False, required=False, deletes=False, rename=False):
         self.name, self.module, self.build = name, module, build
         self.after = tuple(after)
         self.plan_after = self.after if plan_after is None else tuple(plan_after)
@@ -48,6 +48,7 @@ class Step(object):
         self.password = password      # it sets passwords: recorded in the password file first
         self.required = required      # every written user needs its result: a user it never reached fails
         self.deletes = deletes        # it can delete (or unlink): delete protection is the run's, in the preflight
+        self.rename = rename          # its items name a user by another UPN than the run's (step_results)
 
     def deps(self, check_mode):
         return self.plan_after if check_mode else self.after
@@ -123,7 +124,7 @@ class Engine(object):
         return users
 
     def _record(self, chunk, step, result, users):
-        items = step_results(result, users)
+        items = step_results(result, users, rename=step.rename)
         record = chunk.done[step.name]
         record["items"] = items + record["items"]
         record["changed"] = record["changed"] or bool(result.get("changed"))
@@ -175,6 +176,9 @@ class Engine(object):
             chunk = Chunk(todo[part["start"]:part["end"]], part["label"])
             if self.safety is not None:
                 self.safety.record(chunk.batch)   # every password the chunk sets, fsynced, before its first write
+            hook = getattr(self.method, "before_write", None)   # e.g. the restore record of offboard_users
+            if hook is not None:
+                hook(self, chunk.batch)
             return self.run_chunk(chunk, lead, False)
 
         def finish(chunk):

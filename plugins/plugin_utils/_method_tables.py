@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hybrid.identity.plugins.module_utils import _preflight as preflight
+from ansible_collections.hybrid.identity.plugins.module_utils._offboard_logic import marker_date, reactivation_refusal
 from ansible_collections.hybrid.identity.plugins.module_utils._role_input import validate_pairs
 from ansible_collections.hybrid.identity.plugins.module_utils._role_logic import (
     ad_to_cloud, already_linked, classify_import, cloud_to_ad, licensed_already, link_records, method_entries,
@@ -60,6 +61,38 @@ def _unanchored(engine, users, done):
     return out
 
 
+def _named(engine, user):
+    names = set(str(n).casefold() for n in engine.args.get("reactivate") or [])
+    return any(str(user.get(f)).casefold() in names for f in ("upn", "sam_account_name", "name") if user.get(f))
+
+
+def _reactivated(engine, users, entries, side):
+    """Users named in reactivate are enabled again on both sides and lose the offboarded marker; the others
+    are left as offboarding left them (the preflight refuses those that carry the marker)."""
+    for user, entry in zip(users, entries):
+        if not _named(engine, user):
+            continue
+        if side == "ad":
+            entry["enabled"] = True
+            entry.setdefault("attributes", {}).setdefault("set", {})[engine.args["offboard_attribute"]] = []
+        else:
+            entry["account_enabled"] = True
+    return entries
+
+
+def offboarded_refusals(engine, users, plan, step):
+    """The users of an onboarding run whose AD user (as the plan read it) carries the offboarded marker and
+    who are not named in reactivate: {user key: message}. Nothing of theirs is enabled or licensed."""
+    out = {}
+    for user in users:
+        item = plan.get(step, {}).get(user_key(user)) or {}
+        marker = marker_date((item.get("attributes") or {}).get(engine.args["offboard_attribute"]))
+        if marker and not _named(engine, user):
+            out[user_key(user)] = reactivation_refusal(
+                (user.get("upn"), user.get("sam_account_name"), user.get("name")), marker, [])
+    return out
+
+
 class Method(object):
     name = title = None
     steps = ()
@@ -87,6 +120,21 @@ class Method(object):
         """Work that is no list of users (link rules): extra link items, or []."""
         return []
 
+    def offboarded(self, engine, users, plan):
+        """{user key: refusal} for users an offboarding left alone and this run must too (the onboarding methods)."""
+        return {}
+
+    def allows_empty(self, args):
+        """Whether an input that selects nobody is a run with nothing to do (a scope), not a mistake."""
+        return False
+
+    def before_write(self, engine, batch):
+        """Before a write chunk's first write (the password file has its own, RunSafety.record)."""
+
+    def notes(self, engine, check_mode):
+        """Lines for the summary."""
+        return []
+
 
 # ------------------------------------------------------------------ method 1: new users in AD and the cloud
 class OnboardNewUsers(Method):
@@ -95,12 +143,14 @@ class OnboardNewUsers(Method):
         # ad_user returns the link attribute it reads anyway (users linked already skip account_link) and
         # whenCreated (an account an interrupted run created is proven ours by the password file).
         Step("ad", AD_USER, lambda e, users, done: {
-            "users": onboard_entries(users, "ad"), "return_attributes": [e.args["link_attribute"], "whenCreated"]},
+            "users": _reactivated(e, users, onboard_entries(users, "ad"), "ad"),
+            "return_attributes": [e.args["link_attribute"], "whenCreated", e.args["offboard_attribute"]]},
             side="ad", creates=True, password=True, required=True),
         # A user AD has just created is linked in the cloud create itself (its anchor is known now). In the
         # plan the cloud step needs nothing from AD, so both are read at once.
         Step("cloud", CLOUD_USER, lambda e, users, done: {
-            "users": onboard_entries(users, "cloud", done["ad"]["items"]), "update_immutable_id": "on_create"},
+            "users": _reactivated(e, users, onboard_entries(users, "cloud", done["ad"]["items"]), "cloud"),
+            "update_immutable_id": "on_create"},
             after=["ad"], plan_after=[], settled=_unanchored, side="cloud", creates=True, password=True,
             required=True),
         Step("license", LICENSE, lambda e, users, done: {"users": onboard_entries(users, "license")},
@@ -119,9 +169,14 @@ class OnboardNewUsers(Method):
             raise Refused(input_failure(errors, len(rows), "new_users", args["max_errors"]), errors)
         return users, []
 
+    def offboarded(self, engine, users, plan):
+        return offboarded_refusals(engine, users, plan, "ad")
+
     def judge(self, user, plan, row):
         key = user_key(user)
         ad, cloud = plan["ad"].get(key), plan["cloud"].get(key)
+        if user.get("offboarded_refusal"):
+            return "refused", "ad", user["offboarded_refusal"], None
         verdict, side, message = preflight.judge(ad, cloud, row)
         anchor = None
         if verdict == "ours" and (ad or {}).get("action") != "created" and (cloud or {}).get("action") == "created":
@@ -138,6 +193,21 @@ def _ad_facts(users):
 
 
 LINK_KEY = "link"
+
+
+def _without_offboarded(engine, selected, excluded):
+    """AD users an offboarding marked get no cloud account (nor a licence) unless named in reactivate."""
+    kept, out = [], list(excluded)
+    for ad in selected:
+        marker = marker_date((ad.get("attributes") or {}).get(engine.args["offboard_attribute"]))
+        user = {"upn": ad.get("upn"), "sam_account_name": ad.get("sam_account_name"), "name": ad.get("name")}
+        if marker and not _named(engine, user):
+            out.append({"key": str(ad.get("upn") or ad.get("sam_account_name")).lower(), "upn": ad.get("upn"),
+                        "name": ad.get("display_name") or ad.get("name"),
+                        "reason": reactivation_refusal((ad.get("upn") or ad.get("sam_account_name"),), marker, [])})
+        else:
+            kept.append(ad)
+    return kept, out
 
 
 class AddCloudAccounts(Method):
@@ -164,10 +234,12 @@ class AddCloudAccounts(Method):
         if args["ad_group"]:
             selection["nested"] = True
         selection["link_attribute"] = args["link_attribute"]
+        selection["properties"] = [args["offboard_attribute"]]
         info = engine.run_module("hybrid.identity.ad_user_info", selection)
         if info.get("failed"):
             raise Refused("cannot read the AD users: %s" % info.get("msg"))
         selected, excluded = select_ad_users(info.get("users") or [], args["include_disabled"])
+        selected, excluded = _without_offboarded(engine, selected, excluded)
         entries, problems = ad_to_cloud(selected, args["verified_domains"],
                                         args["cloud_domain"] or args["default_domain"], args["attribute_map"],
                                         args["usage_location"] or None)

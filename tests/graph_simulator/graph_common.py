@@ -10,6 +10,7 @@ from .model import DEFAULT_SELECT
 READ_USERS = {"User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
 WRITE_USERS = {"User.ReadWrite.All", "Directory.ReadWrite.All"}
 PASSWORD_RESET = {"User-PasswordProfile.ReadWrite.All"}
+REVOKE_SESSIONS = {"User.RevokeSessions.All", "User.ReadWrite.All", "Directory.ReadWrite.All"}
 LICENSE_WRITE = {"LicenseAssignment.ReadWrite.All", "User.ReadWrite.All", "Directory.ReadWrite.All"}
 LICENSE_READ = READ_USERS | {"LicenseAssignment.Read.All", "LicenseAssignment.ReadWrite.All"}
 SKU_READ = {"Organization.Read.All", "Organization.ReadWrite.All", "LicenseAssignment.Read.All",

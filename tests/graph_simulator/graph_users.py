@@ -2,8 +2,9 @@
 import time
 
 from . import passwords, schema, validation
-from .errors import GraphError, bad_request, conflict, not_found
-from .graph_common import (LICENSE_READ, LICENSE_WRITE, PASSWORD_RESET, READ_USERS, ROLES_READ, WRITE_USERS,
+from .errors import GraphError, bad_request, conflict, not_found, utc_now_iso
+from .graph_common import (LICENSE_READ, LICENSE_WRITE, PASSWORD_RESET, READ_USERS, REVOKE_SESSIONS, ROLES_READ,
+                           WRITE_USERS,
                            decode_token, encode_token, list_objects, next_link, project, selection)
 from .model import DEFAULT_SELECT
 
@@ -129,6 +130,20 @@ def delete_user(ctx):
             raise GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
         tenant.soft_delete(user)
     return 204, None, None
+
+
+def revoke_sessions(ctx):
+    # Invalidates the user's refresh tokens and session cookies: signInSessionsValidFromDateTime becomes now.
+    # Graph's answer is an Edm.Boolean; an admin's sessions need more than an app permission.
+    ctx.require(REVOKE_SESSIONS)
+    tenant = ctx.tenant
+    with tenant.lock:
+        user = _user(ctx, ctx.params[0])
+        if user.roles and ctx.principal.kind == "app":
+            raise GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+        user.props["signInSessionsValidFromDateTime"] = utc_now_iso()
+        tenant.touch(user)
+    return 200, {"@odata.context": ctx.context_url("Edm.Boolean"), "value": True}, None
 
 
 # licenses --------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ ROUTES = [
     ("PATCH", "users/{id}", gu.update_user),
     ("DELETE", "users/{id}", gu.delete_user),
     ("POST", "users/{id}/assignLicense", gu.assign_license),
+    ("POST", "users/{id}/revokeSignInSessions", gu.revoke_sessions),
     ("GET", "users/{id}/licenseDetails", gu.license_details),
     ("GET", "users/{id}/memberOf", gu.member_of),
     ("GET", "me", gu.me),

@@ -1,0 +1,168 @@
+"""offboard_users end to end in the lab, checked from outside the collection: ldap3 for AD, the simulator's
+state dump for the cloud, kinit (Samba KDC) and the password grant for sign-ins. The pattern is check mode ->
+nothing changed -> real run -> verify -> rerun -> nothing written; then onboarding leaves the leavers alone."""
+import csv
+import json
+import uuid
+
+import pytest
+
+import roles_lab
+from roles_lab import admin, cloud_password_works, kinit, ldap_connect, report_rows, site
+
+MARKER = "msDS-cloudExtensionAttribute2"
+
+
+def play(lab, name, tmp, *args, check=False, diff=False):
+    proc, recap = roles_lab.play(lab, name, tmp, *args, check=check, diff=diff)
+    return proc, recap.get("localhost", "")
+
+
+def cloud(lab, upn):
+    return next((u for u in admin(lab, "/state")["users"] if u["userPrincipalName"].lower() == upn.lower()), None)
+
+
+def ad_entry(lab, sam):
+    conn = ldap_connect(lab)
+    try:
+        conn.search(site(lab)[3], "(sAMAccountName=%s)" % sam,
+                    attributes=["userAccountControl", "memberOf", MARKER, "uSNChanged"])
+        entry = conn.entries[0]
+        return {"dn": entry.entry_dn, "uac": int(entry.userAccountControl.value),
+                "groups": [str(g) for g in entry.memberOf.values], "marker": entry[MARKER].value,
+                "usn": int(entry.uSNChanged.value)}
+    finally:
+        conn.unbind()
+
+
+def ldap_add(lab, dn, attributes):
+    conn = ldap_connect(lab)
+    try:
+        assert conn.add(dn, attributes=attributes), conn.result
+    finally:
+        conn.unbind()
+
+
+def ldap_member(lab, group_dn, user_dn):
+    conn = ldap_connect(lab)
+    try:
+        assert conn.modify(group_dn, {"member": [("MODIFY_ADD", [user_dn])]}), conn.result
+    finally:
+        conn.unbind()
+
+
+@pytest.fixture()
+def joiners(lab, tmp_path):
+    """Three users onboarded by the onboarding job (A and B licensed), A in a group; an OU for leavers.
+    Names carry a tag of their own: the lab's directory outlives a test."""
+    admin(lab, "/reset", {})
+    TAG = uuid.uuid4().hex[:5]
+    base = site(lab)[3]
+    rows = [{"given_name": "Off", "surname": "Alpha%s" % TAG, "username": "offa%s" % TAG,
+             "licenses": ["O365_BUSINESS_PREMIUM"], "usage_location": "US"},
+            {"given_name": "Off", "surname": "Bravo%s" % TAG, "username": "offb%s" % TAG,
+             "licenses": ["O365_BUSINESS_PREMIUM"], "usage_location": "US"},
+            {"given_name": "Off", "surname": "Charlie%s" % TAG, "username": "offc%s" % TAG}]
+    vars_file = tmp_path / "joiners.json"
+    vars_file.write_text(json.dumps({"users": rows}))
+    proc, _recap = play(lab, "onboard_new_users", tmp_path, "-e", "@%s" % vars_file)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    passwords = dict((r["sam_account_name"], r["password"]) for r in csv.DictReader(
+        (tmp_path / "hybrid_identity_reports" / "onboard_new_users-passwords.csv").open()))
+    group = "CN=Off Team %s,CN=Users,%s" % (TAG, base)
+    ldap_add(lab, group, {"objectClass": ["top", "group"], "sAMAccountName": "offteam%s" % TAG})
+    ldap_member(lab, group, ad_entry(lab, "offa%s" % TAG)["dn"])
+    leavers = "OU=Leavers %s,%s" % (TAG, base)
+    ldap_add(lab, leavers, {"objectClass": ["top", "organizationalUnit"]})
+    return {"vars": vars_file, "passwords": passwords, "group": group, "ou": leavers, "tag": TAG}
+
+
+def upn_of(lab, sam):
+    conn = ldap_connect(lab)
+    try:
+        conn.search(site(lab)[3], "(sAMAccountName=%s)" % sam, attributes=["userPrincipalName"])
+        return str(conn.entries[0].userPrincipalName.value)
+    finally:
+        conn.unbind()
+
+
+def test_offboard_check_mode_run_rerun_and_onboarding_leaves_them_alone(lab, joiners, tmp_path):
+    a, b, c = ("off%s%s" % (x, joiners["tag"]) for x in "abc")
+    upn_a, upn_b = upn_of(lab, a), upn_of(lab, b)
+    assert cloud_password_works(lab, upn_a, joiners["passwords"][a]) == "ok"
+    leavers = tmp_path / "leavers.json"
+    # A by sAMAccountName, B by its cloud UPN (its AD user is found through the link)
+    leavers.write_text(json.dumps({"users": [a, upn_b], "move_to": joiners["ou"], "remove_groups": True}))
+    before = dict((s, ad_entry(lab, s)) for s in (a, b, c))
+
+    admin(lab, "/counters/reset", {})
+    proc, recap = play(lab, "offboard_users", tmp_path, "-e", "@%s" % leavers, check=True, diff=True)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert "changed=1" in recap
+    assert "plan: 2 of 2 users to create or change" in proc.stdout, proc.stdout[-3000:]
+    assert admin(lab, "/counters")["totals"]["writes"] == 0
+    assert dict((s, ad_entry(lab, s)) for s in (a, b, c)) == before
+    assert not (tmp_path / "hybrid_identity_reports" / "offboard_users-record.jsonl").exists()
+
+    admin(lab, "/counters/reset", {})
+    proc, recap = play(lab, "offboard_users", tmp_path, "-e", "@%s" % leavers)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    # per user: block, revoke, licence removal in the cloud
+    assert admin(lab, "/counters")["totals"]["writes"] == 6
+    for sam, upn in ((a, upn_a), (b, upn_b)):
+        entry = ad_entry(lab, sam)
+        assert entry["uac"] & 2, sam
+        assert entry["dn"].endswith(joiners["ou"]), entry["dn"]
+        assert entry["groups"] == []
+        assert entry["marker"].startswith("hybrid.identity offboarded 20")
+        user = cloud(lab, upn)
+        assert user["accountEnabled"] is False
+        assert user["assignedLicenses"] == []
+        assert user["signInSessionsValidFromDateTime"]
+        assert user["onPremisesImmutableId"]   # the link stays
+    assert ad_entry(lab, c) == before[c]
+    code, output = kinit(lab, a, joiners["passwords"][a])
+    assert code != 0 and "revoked" in output.lower(), output
+    assert "disabled" in cloud_password_works(lab, upn_a, joiners["passwords"][a]) or \
+        cloud_password_works(lab, upn_a, joiners["passwords"][a]) != "ok"
+    record = [json.loads(line) for line in
+              (tmp_path / "hybrid_identity_reports" / "offboard_users-record.jsonl").read_text().splitlines()]
+    by_upn = dict((r["upn"].lower(), r) for r in record)
+    assert by_upn[upn_a.lower()]["groups"] == [joiners["group"]]
+    assert by_upn[upn_a.lower()]["ad_path"] == "CN=Users,%s" % site(lab)[3]
+    assert len(by_upn[upn_b.lower()]["sku_ids"]) == 1
+    rows = report_rows(tmp_path, "offboard_users")
+    assert sorted(r["status"] for r in rows) == ["updated", "updated"], rows
+
+    admin(lab, "/counters/reset", {})
+    after = dict((s, ad_entry(lab, s)) for s in (a, b))
+    proc, recap = play(lab, "offboard_users", tmp_path, "-e", "@%s" % leavers)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert "changed=0" in recap, recap
+    assert admin(lab, "/counters")["totals"]["writes"] == 0
+    assert dict((s, ad_entry(lab, s)) for s in (a, b)) == after
+
+    # The onboarding CSV run again: the leavers are neither enabled nor licensed, and say why.
+    admin(lab, "/counters/reset", {})
+    proc, recap = play(lab, "onboard_new_users", tmp_path, "-e", "@%s" % joiners["vars"])
+    assert proc.returncode != 0
+    assert "was offboarded on" in proc.stdout and "restore_users" in proc.stdout, proc.stdout[-3000:]
+    assert admin(lab, "/counters")["totals"]["writes"] == 0
+    assert cloud(lab, upn_a)["assignedLicenses"] == [] and cloud(lab, upn_a)["accountEnabled"] is False
+    assert ad_entry(lab, a)["uac"] & 2
+
+
+def test_offboard_refuses_unknown_names_and_protected_accounts_before_any_write(lab, joiners, tmp_path):
+    TAG = joiners["tag"]
+    leavers = tmp_path / "leavers.json"
+    leavers.write_text(json.dumps({"users": ["offa%s" % TAG, "nobody-%s@example.com" % TAG]}))
+    admin(lab, "/counters/reset", {})
+    proc, _recap = play(lab, "offboard_users", tmp_path, "-e", "@%s" % leavers)
+    assert proc.returncode != 0
+    assert "No AD or cloud user is named nobody-%s@example.com" % TAG in proc.stdout, proc.stdout[-3000:]
+    leavers.write_text(json.dumps({"users": ["offa%s" % TAG, "Administrator"]}))
+    proc, _recap = play(lab, "offboard_users", tmp_path, "-e", "@%s" % leavers)
+    assert proc.returncode != 0
+    assert "protected group (adminCount=1" in proc.stdout, proc.stdout[-3000:]
+    assert admin(lab, "/counters")["totals"]["writes"] == 0
+    assert not ad_entry(lab, "offa%s" % TAG)["uac"] & 2
