@@ -240,9 +240,12 @@ class ActionModule(ActionBase):
             if key in pending:
                 for name, item in missing_steps(method.steps, dict((n, source[n].get(key)) for n in engine.names)).items():
                     source[name][key] = dict(item, upn=user["upn"], name=user.get("name"))
+            # a user the plan failed is not written at all: its other steps' plans did not happen, and would not
+            unwritten = key not in pending and any((source[n].get(key) or {}).get("action") == "failed"
+                                                   for n in engine.names)
             for name in engine.names:
                 item = source[name].get(key)
-                if item is not None:
+                if item is not None and not (unwritten and item.get("action") in ("created", "updated", "deleted")):
                     results[name].append(item)
         results[engine.names[-1]].extend(extra)
 

@@ -8,12 +8,13 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: method_run
-short_description: Run one of the four methods on the collection's one engine, chunk by chunk
+short_description: Run one of the methods (the four, and offboarding) on the collection's one engine, chunk by chunk
 version_added: 1.0.0
 description:
   - Runs on the controller (action plugin). The engine behind the roles P(hybrid.identity.onboard_new_users#role),
     P(hybrid.identity.add_cloud_accounts#role), P(hybrid.identity.import_cloud_accounts#role) and
-    P(hybrid.identity.link_accounts#role) (ansible-doc -t role), which are the documented way to use it. A method is a
+    P(hybrid.identity.link_accounts#role) and P(hybrid.identity.offboard_users#role) (ansible-doc -t role), which are
+    the documented way to use it. A method is a
     table of steps; every method goes through the same passes.
   - "B(Input.) O(method=onboard_new_users) reads rows (O(users) or O(csv)); O(method=add_cloud_accounts) reads the
     chosen AD users (M(hybrid.identity.ad_user_info)) and maps them (O(attribute_map)); O(method=import_cloud_accounts)
@@ -54,10 +55,11 @@ options:
       - The method. V(onboard_new_users) creates users in AD and the cloud together (steps C(ad), C(cloud),
         C(license), C(link)); V(add_cloud_accounts) gives existing AD users cloud accounts (C(cloud), C(license),
         C(link)); V(import_cloud_accounts) creates AD users for cloud accounts with temporary passwords (C(ad),
-        C(cloud_password), C(link)); V(link_accounts) pairs existing accounts (C(link)).
+        C(cloud_password), C(link)); V(link_accounts) pairs existing accounts (C(link)); V(offboard_users) offboards
+        leavers (C(ad) disable, C(cloud) block and revoke, C(license) removal, C(mark) the offboarded marker).
     type: str
     required: true
-    choices: [add_cloud_accounts, import_cloud_accounts, link_accounts, onboard_new_users]
+    choices: [add_cloud_accounts, import_cloud_accounts, link_accounts, offboard_users, onboard_new_users]
   chunk_size:
     description: Users per write chunk; one run of each module per chunk, and one progress line.
     type: int
@@ -194,9 +196,52 @@ options:
     elements: raw
     default: []
   allow_privileged:
-    description: V(link_accounts), link cloud users that hold an admin role too.
+    description:
+      - V(link_accounts), link cloud users that hold an admin role too.
+      - V(offboard_users), offboard AD users with C(adminCount=1) (members, past or present, of protected groups) too.
     type: bool
     default: false
+  disabled_accounts:
+    description: V(offboard_users), offboard the disabled AD users in the scope (O(ad_search_base), O(ad_filter), O(ad_group); else the domain).
+    type: bool
+    default: false
+  move_to:
+    description: V(offboard_users), the OU (a DN) the leavers' AD users move to; empty leaves them where they are.
+    type: str
+    default: ''
+  remove_groups:
+    description: V(offboard_users), remove the leavers' AD users from every group but the primary one.
+    type: bool
+    default: false
+  remove_licenses:
+    description: V(offboard_users), remove the leavers' licences.
+    type: bool
+    default: true
+  revoke_sessions:
+    description: V(offboard_users), revoke the leavers' sign-in sessions once they are blocked.
+    type: bool
+    default: true
+  offboard_attribute:
+    description:
+      - The AD attribute holding the offboarded marker (C(hybrid.identity offboarded <UTC time>)). V(offboard_users)
+        sets it last, once every other step went through for the user.
+      - V(onboard_new_users) refuses a user whose AD user carries it, and V(add_cloud_accounts) leaves such a user
+        out, unless named in O(reactivate).
+    type: str
+    default: msDS-cloudExtensionAttribute2
+  record_file:
+    description:
+      - V(offboard_users), the restore record on the controller (default C(<report_dir>/offboard_users-record.jsonl)).
+        What each offboarding removes (groups, licences, the OU, the enabled states) is appended and fsynced here
+        before the chunk's first write; a rerun adds to an entry, never replaces it.
+    type: path
+  reactivate:
+    description:
+      - V(onboard_new_users) and V(add_cloud_accounts), users (UPN, sAMAccountName or name) to take although an
+        offboarding marked them. V(onboard_new_users) enables them on both sides and clears the marker.
+    type: list
+    elements: str
+    default: []
 extends_documentation_fragment:
   - hybrid.identity.user_rows
   - hybrid.identity.delete_threshold

@@ -35,7 +35,7 @@ from pygments.util import ClassNotFound
 # placed here (instead of silently missing from the index).
 SECTIONS = [
     ("Guides", ["methods", "enable-integration", "method-1-new-users", "method-2-cloud-accounts",
-                "method-3-import", "method-4-link", "audit", "password-sync"]),
+                "method-3-import", "method-4-link", "offboarding", "audit", "password-sync"]),
     ("Running the playbooks", ["app-registration", "multi-site-and-awx", "ci", "entra-connect-migration",
                                "troubleshooting"]),
     ("Reference", ["ad-users", "cloud-users", "linking", "deleting", "architecture", "performance"]),

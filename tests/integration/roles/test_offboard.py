@@ -151,6 +151,17 @@ def test_offboard_check_mode_run_rerun_and_onboarding_leaves_them_alone(lab, joi
     assert cloud(lab, upn_a)["assignedLicenses"] == [] and cloud(lab, upn_a)["accountEnabled"] is False
     assert ad_entry(lab, a)["uac"] & 2
 
+    # Named in reactivate, A comes back on both sides (the marker cleared); B stays offboarded.
+    reactivate = tmp_path / "reactivate.json"
+    reactivate.write_text(json.dumps(dict(json.loads(joiners["vars"].read_text()), reactivate=[a])))
+    proc, recap = play(lab, "onboard_new_users", tmp_path, "-e", "@%s" % reactivate)
+    assert proc.returncode != 0, proc.stdout[-3000:]   # B still refused
+    assert "offb%s" % joiners["tag"] in proc.stdout and "was offboarded on" in proc.stdout
+    entry = ad_entry(lab, a)
+    assert not entry["uac"] & 2 and entry["marker"] is None
+    assert cloud(lab, upn_a)["accountEnabled"] is True and len(cloud(lab, upn_a)["assignedLicenses"]) == 1
+    assert ad_entry(lab, b)["uac"] & 2 and cloud(lab, upn_b)["accountEnabled"] is False
+
 
 def test_offboard_refuses_unknown_names_and_protected_accounts_before_any_write(lab, joiners, tmp_path):
     TAG = joiners["tag"]
