@@ -34,13 +34,13 @@ from ansible_collections.hybrid.identity.plugins.plugin_utils._engine import (
     Engine, counts, delete_refusals, missing_steps, tally)
 from ansible_collections.hybrid.identity.plugins.module_utils._offboard_logic import MARKER_ATTRIBUTE
 from ansible_collections.hybrid.identity.plugins.module_utils._preflight import SYNC_ENGINE
-from ansible_collections.hybrid.identity.plugins.plugin_utils._method_offboard import OffboardUsers
+from ansible_collections.hybrid.identity.plugins.plugin_utils._method_offboard import OffboardUsers, RestoreUsers
 from ansible_collections.hybrid.identity.plugins.plugin_utils._method_tables import METHODS as _FOUR, Refused
 from ansible_collections.hybrid.identity.plugins.plugin_utils._report_files import write_report
 from ansible_collections.hybrid.identity.plugins.plugin_utils._role_input_files import ROWS_ARGSPEC
 from ansible_collections.hybrid.identity.plugins.plugin_utils._run_safety import RunSafety
 
-METHODS = dict(_FOUR, offboard_users=OffboardUsers())
+METHODS = dict(_FOUR, offboard_users=OffboardUsers(), restore_users=RestoreUsers())
 
 ARGSPEC = dict(
     ROWS_ARGSPEC,
@@ -258,7 +258,11 @@ class ActionModule(ActionBase):
                                                "there before it was set" % (safety.path, exc))
                 return result
             changed = changed or wrote
-        notes = notes + method.notes(engine, check_mode)
+        try:
+            notes = notes + method.finish(engine, users, results, check_mode)
+        except OSError as exc:
+            result.update(failed=True, changed=changed, msg="cannot update %s" % exc)
+            return result
         records = method.records(users, results, excluded, lambda u, r, x: merge_results(
             report_users(u), [(n, r[n]) for n in engine.names], excluded=x))
         try:

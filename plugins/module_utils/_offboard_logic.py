@@ -140,13 +140,17 @@ def merge_record(old, new):
     stopped halfway has already removed some groups and licences, and a rerun no longer sees them."""
     if not old or (old.get("restored") and not new.get("restored")):
         return dict(new)
+    if new.get("restored"):
+        return dict(old, restored=new["restored"])
     out = dict(old)
     out["groups"] = sorted(set(old.get("groups") or []) | set(new.get("groups") or []))
     out["sku_ids"] = sorted(set(old.get("sku_ids") or []) | set(new.get("sku_ids") or []))
     for field in ("ad_guid", "ad_dn", "ad_path", "cloud_id", "cloud_upn", "offboarded", "name"):
-        out[field] = old.get(field) or new.get(field)
+        if not old.get(field) and new.get(field):
+            out[field] = new[field]
     for field in ("ad_enabled", "cloud_enabled"):   # enabled before the first run, whatever a later one saw
-        out[field] = old.get(field) if old.get(field) is not None else new.get(field)
+        if old.get(field) is None and new.get(field) is not None:
+            out[field] = new[field]
     return out
 
 
@@ -158,3 +162,49 @@ def reactivation_refusal(name, marker, reactivate):
     return ("%s was offboarded on %s (the offboarded marker is on its AD user); onboarding does not enable or "
             "license it again. Fix: restore it with hybrid.identity.restore_users, or name it in reactivate"
             % (name[0], marker))
+
+
+# --- restore ---------------------------------------------------------------------------------
+
+def restore_problems(users, entries, record_path):
+    """Per-user reasons a restore cannot go on, before anything is written: {user key: message}."""
+    out = {}
+    for user in users:
+        entry = entries.get(user["key"])
+        if not entry or entry.get("restored"):
+            out[user["key"]] = ("%s has no offboarding in the restore record %s (or it was restored already). Fix: give "
+                                "the record_file its offboarding wrote, or restore it by hand" % (user["upn"], record_path))
+        elif user.get("ad_facts") is None and entry.get("ad_guid"):
+            out[user["key"]] = ("%s: its AD user %s is not in the directory (deleted?); reanimate it from Deleted "
+                                "Objects first (docs/offboarding.md), then rerun" % (user["upn"], entry.get("ad_dn")))
+        elif user.get("cloud_facts") is None and entry.get("cloud_id"):
+            out[user["key"]] = ("%s: its cloud account %s is not in the tenant (deleted?); restore it from the deleted "
+                                "users (POST /directory/deletedItems/%s/restore) first, then rerun"
+                                % (user["upn"], entry.get("cloud_upn"), entry["cloud_id"]))
+    return out
+
+
+def restore_ad_entry(entry, marker_attribute):
+    """Enabled again (when it was), back in its OU and groups; the marker goes last, in its own step."""
+    out = {"identity": entry["ad_guid"]}
+    if entry.get("ad_enabled") is not False:
+        out["enabled"] = True
+    if entry.get("ad_path"):
+        out["path"] = entry["ad_path"]
+    if entry.get("groups"):
+        # a group deleted since is a warning, not a reason to leave the user disabled
+        out["groups"] = {"add": list(entry["groups"]), "lookup_failure_action": "warn"}
+    return out
+
+
+def restore_cloud_entry(entry):
+    return {"user_principal_name": entry["cloud_upn"], "id": entry["cloud_id"],
+            "account_enabled": entry.get("cloud_enabled") is not False}
+
+
+def restore_license_entry(entry):
+    return {"user": entry["cloud_id"], "licenses": [{"sku": s} for s in entry.get("sku_ids") or []]}
+
+
+def unmark_entry(entry, marker_attribute):
+    return {"identity": entry["ad_guid"], "attributes": {"set": {marker_attribute: []}}}

@@ -29,6 +29,7 @@ PLAYBOOK_PERMISSIONS = {
     "audit": ["User.Read.All"],
     # User.ReadWrite.All covers revokeSignInSessions (User.RevokeSessions.All is the narrower grant).
     "offboard_users": ["User.ReadWrite.All", "LicenseAssignment.ReadWrite.All", "Organization.Read.All"],
+    "restore_users": ["User.ReadWrite.All", "LicenseAssignment.ReadWrite.All", "Organization.Read.All"],
 }
 COVERED_BY = {
     "User.Read.All": ["User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],

@@ -13,8 +13,8 @@ version_added: 1.0.0
 description:
   - Runs on the controller (action plugin). The engine behind the roles P(hybrid.identity.onboard_new_users#role),
     P(hybrid.identity.add_cloud_accounts#role), P(hybrid.identity.import_cloud_accounts#role) and
-    P(hybrid.identity.link_accounts#role) and P(hybrid.identity.offboard_users#role) (ansible-doc -t role), which are
-    the documented way to use it. A method is a
+    P(hybrid.identity.link_accounts#role), P(hybrid.identity.offboard_users#role) and
+    P(hybrid.identity.restore_users#role) (ansible-doc -t role), which are the documented way to use it. A method is a
     table of steps; every method goes through the same passes.
   - "B(Input.) O(method=onboard_new_users) reads rows (O(users) or O(csv)); O(method=add_cloud_accounts) reads the
     chosen AD users (M(hybrid.identity.ad_user_info)) and maps them (O(attribute_map)); O(method=import_cloud_accounts)
@@ -56,10 +56,12 @@ options:
         C(license), C(link)); V(add_cloud_accounts) gives existing AD users cloud accounts (C(cloud), C(license),
         C(link)); V(import_cloud_accounts) creates AD users for cloud accounts with temporary passwords (C(ad),
         C(cloud_password), C(link)); V(link_accounts) pairs existing accounts (C(link)); V(offboard_users) offboards
-        leavers (C(ad) disable, C(cloud) block and revoke, C(license) removal, C(mark) the offboarded marker).
+        leavers (C(ad) disable, C(cloud) block and revoke, C(license) removal, C(mark) the offboarded marker);
+        V(restore_users) undoes an offboarding from its O(record_file) (C(ad) enable, OU and groups, C(cloud)
+        unblock, C(license) the recorded licences, C(unmark) the marker cleared).
     type: str
     required: true
-    choices: [add_cloud_accounts, import_cloud_accounts, link_accounts, offboard_users, onboard_new_users]
+    choices: [add_cloud_accounts, import_cloud_accounts, link_accounts, offboard_users, onboard_new_users, restore_users]
   chunk_size:
     description: Users per write chunk; one run of each module per chunk, and one progress line.
     type: int
@@ -234,6 +236,7 @@ options:
       - V(offboard_users), the restore record on the controller (default C(<report_dir>/offboard_users-record.jsonl)).
         What each offboarding removes (groups, licences, the OU, the enabled states) is appended and fsynced here
         before the chunk's first write; a rerun adds to an entry, never replaces it.
+      - V(restore_users) reads it (a user without an entry refuses the run) and marks the users it restored.
     type: path
   reactivate:
     description:

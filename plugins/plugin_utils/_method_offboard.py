@@ -89,6 +89,8 @@ class OffboardUsers(Method):
         return bool(args["ad_search_base"] or args["ad_filter"] or args["ad_group"] or args["disabled_accounts"])
 
     def load(self, engine):
+        """The leavers on both sides: AD users by name or scope with their linked cloud accounts, cloud accounts
+        by name (with the AD user their anchor names); every name must be somebody's."""
         args = engine.args
         if args["offboard_attribute"].casefold() == args["link_attribute"].casefold():
             raise Refused("offboard_attribute and link_attribute are both %s; the marker needs an attribute of its own"
@@ -138,11 +140,11 @@ class OffboardUsers(Method):
                 cloud_only.append(account)
         users = logic.pair_users(sorted(found.values(), key=lambda u: u.get("dn") or ""), by_id, cloud_only,
                                  args["offboard_attribute"])
-        problems = logic.input_problems(users, args["allow_privileged"])
-        if problems:
-            raise Refused("Nothing was written. Fix these and run again:\n" + "\n".join(problems.values()),
-                          list(problems.values()))
+        _refuse(self.problems(engine, users))
         return users, []
+
+    def problems(self, engine, users):
+        return logic.input_problems(users, engine.args["allow_privileged"])
 
     def _read_ad(self, engine, selection, found):
         args = engine.args
@@ -166,7 +168,7 @@ class OffboardUsers(Method):
         """Before the chunk's first write: what it removes, in the restore record (fsynced)."""
         engine.offboard_record.record([logic.record_entry(u, _when(engine)) for u in batch])
 
-    def notes(self, engine, check_mode):
+    def finish(self, engine, users, results, check_mode):
         record = getattr(engine, "offboard_record", None)
         if record is None:
             return []
@@ -176,6 +178,61 @@ class OffboardUsers(Method):
             return ["%d users' groups, licences and OU recorded in %s before they were removed (restore_users reads it)"
                     % (record.written, record.path)]
         return []
+
+
+def _entry(user):
+    return user["restore"]
+
+
+class RestoreUsers(OffboardUsers):
+    """The offboarding undone from its restore record: enabled, back in the OU and the groups, licensed again,
+    the marker cleared last (until then onboarding still leaves the user alone)."""
+    name, title = "restore_users", "Restore users"
+    steps = (
+        Step("ad", AD_USER, lambda e, users, done: {"users": [
+            logic.restore_ad_entry(_entry(u), e.args["offboard_attribute"]) for u in users]},
+            settled=_none(_no_ad), side="ad", rename=True),
+        Step("cloud", CLOUD_USER, lambda e, users, done: {"users": [logic.restore_cloud_entry(_entry(u)) for u in users]},
+             settled=_none(_no_cloud), side="cloud"),
+        Step("license", LICENSE, lambda e, users, done: {"users": [logic.restore_license_entry(_entry(u)) for u in users]},
+             after=["cloud"], plan_after=[], side="cloud",
+             settled=_none(lambda u: _no_cloud(u) or (None if _entry(u).get("sku_ids") else "no licences recorded"))),
+        Step("unmark", AD_USER, lambda e, users, done: {"users": [
+            logic.unmark_entry(_entry(u), e.args["offboard_attribute"]) for u in users]},
+            after=["ad", "cloud", "license"], plan_after=[], settled=_none(_no_ad), side="ad", rename=True),
+    )
+
+    def problems(self, engine, users):
+        entries = engine.offboard_record.entries
+        out = logic.restore_problems(users, entries, engine.offboard_record.path)
+        for user in users:
+            if user["key"] not in out:
+                user["restore"] = entries[user["key"]]
+        return out
+
+    def before_write(self, engine, batch):
+        """Nothing to record first: a restore adds back what the record holds."""
+
+    def finish(self, engine, users, results, check_mode):
+        if check_mode:
+            return []
+        failed = set()
+        for items in results.values():
+            for item in items:
+                if item.get("action") == "failed":
+                    failed.add(str(item.get("upn")).casefold())
+        now = utc_now_text()
+        done = [{"key": u["key"], "restored": now} for u in users
+                if u["upn"].casefold() not in failed and not _entry(u).get("restored")]
+        count = engine.offboard_record.record(done)
+        return ["%d users restored; marked restored in %s (a later offboarding records afresh)"
+                % (count, engine.offboard_record.path)] if count else []
+
+
+def _refuse(problems):
+    if problems:
+        raise Refused("Nothing was written. Fix these and run again:\n" + "\n".join(problems.values()),
+                      list(problems.values()))
 
 
 def _scope(args):

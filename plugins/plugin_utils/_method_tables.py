@@ -131,8 +131,8 @@ class Method(object):
     def before_write(self, engine, batch):
         """Before a write chunk's first write (the password file has its own, RunSafety.record)."""
 
-    def notes(self, engine, check_mode):
-        """Lines for the summary."""
+    def finish(self, engine, users, results, check_mode):
+        """After the writes, with every step's results: lines for the summary."""
         return []
 
 

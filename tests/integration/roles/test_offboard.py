@@ -177,3 +177,52 @@ def test_offboard_refuses_unknown_names_and_protected_accounts_before_any_write(
     assert "protected group (adminCount=1" in proc.stdout, proc.stdout[-3000:]
     assert admin(lab, "/counters")["totals"]["writes"] == 0
     assert not ad_entry(lab, "offa%s" % TAG)["uac"] & 2
+
+
+def test_restore_undoes_the_offboarding_from_its_record(lab, joiners, tmp_path):
+    a = "offa%s" % joiners["tag"]
+    upn_a = upn_of(lab, a)
+    before = ad_entry(lab, a)
+    sku_before = [l["skuId"] for l in cloud(lab, upn_a)["assignedLicenses"]]
+    leavers = tmp_path / "leavers.json"
+    leavers.write_text(json.dumps({"users": [a], "move_to": joiners["ou"], "remove_groups": True}))
+    proc, _recap = play(lab, "offboard_users", tmp_path, "-e", "@%s" % leavers)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert ad_entry(lab, a)["uac"] & 2
+
+    who = tmp_path / "who.json"
+    who.write_text(json.dumps({"users": [upn_a]}))
+    admin(lab, "/counters/reset", {})
+    offboarded = ad_entry(lab, a)
+    proc, recap = play(lab, "restore_users", tmp_path, "-e", "@%s" % who, check=True, diff=True)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert "changed=1" in recap and "plan: 1 of 1 users" in proc.stdout, proc.stdout[-3000:]
+    assert admin(lab, "/counters")["totals"]["writes"] == 0 and ad_entry(lab, a) == offboarded
+
+    proc, recap = play(lab, "restore_users", tmp_path, "-e", "@%s" % who)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    entry = ad_entry(lab, a)
+    assert not entry["uac"] & 2 and entry["marker"] is None
+    assert entry["dn"] == before["dn"] and entry["groups"] == before["groups"] == [joiners["group"]]
+    user = cloud(lab, upn_a)
+    assert user["accountEnabled"] is True and [l["skuId"] for l in user["assignedLicenses"]] == sku_before
+    code, output = kinit(lab, a, joiners["passwords"][a])
+    assert code == 0, output
+    record = (tmp_path / "hybrid_identity_reports" / "offboard_users-record.jsonl").read_text().splitlines()
+    assert json.loads(record[-1])["restored"]
+
+    admin(lab, "/counters/reset", {})
+    proc, recap = play(lab, "restore_users", tmp_path, "-e", "@%s" % who)
+    assert proc.returncode == 0 and "changed=0" in recap, proc.stdout[-3000:]
+    assert admin(lab, "/counters")["totals"]["writes"] == 0
+    # restored, the user is onboarding's like any other again
+    proc, _recap = play(lab, "onboard_new_users", tmp_path, "-e", "@%s" % joiners["vars"])
+    assert "offa%s" % joiners["tag"] not in proc.stdout.split("was offboarded on")[0].rsplit("\n", 1)[-1]
+
+
+def test_restore_refuses_a_user_the_record_does_not_hold(lab, joiners, tmp_path):
+    who = tmp_path / "who.json"
+    who.write_text(json.dumps({"users": ["offc%s" % joiners["tag"]]}))
+    proc, _recap = play(lab, "restore_users", tmp_path, "-e", "@%s" % who)
+    assert proc.returncode != 0
+    assert "has no offboarding in the restore record" in proc.stdout, proc.stdout[-3000:]

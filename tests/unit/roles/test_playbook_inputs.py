@@ -11,7 +11,7 @@ import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 ROLES = ["onboard_new_users", "add_cloud_accounts", "import_cloud_accounts", "link_accounts", "audit",
-         "enable_integration", "offboard_users"]
+         "enable_integration", "offboard_users", "restore_users"]
 MAPPING = re.compile(r"^\{\{ (?P<short>[a-z_]+) \| default\((?P<default>.*)\) \}\}$")
 
 
