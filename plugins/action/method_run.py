@@ -83,6 +83,7 @@ ARGSPEC = dict(
     revoke_sessions=dict(type="bool", default=True),
     offboard_attribute=dict(type="str", default=MARKER_ATTRIBUTE),
     record_file=dict(type="path"),
+    delete_after_days=dict(type="int", default=0),
     reactivate=dict(type="list", elements="str", default=[]),
     **delete_argument_spec()
 )

@@ -8,7 +8,9 @@ plugin_utils/_offboard_record.py, the steps are plugin_utils/_method_offboard.py
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import calendar
 import re
+import time
 
 MARKER_ATTRIBUTE = "msDS-cloudExtensionAttribute2"
 MARKER_PREFIX = "hybrid.identity offboarded "
@@ -31,6 +33,14 @@ def marker_date(value):
         value = value[0] if len(value) == 1 else None
     match = _MARKER.match(value.strip()) if isinstance(value, str) else None
     return match.group(1) if match else None
+
+
+def due_for_deletion(marker, days, now=None):
+    """Offboarded at least `days` days ago (by the marker's time): the retention is over. 0 days: never."""
+    if not days or not marker:
+        return False
+    started = calendar.timegm(time.strptime(marker, "%Y-%m-%dT%H:%M:%SZ"))
+    return (time.time() if now is None else now) - started >= days * 86400
 
 
 def is_privileged(ad_user):
@@ -129,6 +139,7 @@ def record_entry(user, when):
     """What the offboarding removes from this user, as the restore record keeps it."""
     ad, cloud = user.get("ad_facts") or {}, user.get("cloud_facts") or {}
     return {"key": user["key"], "upn": user["upn"], "name": user.get("name"), "ad_guid": ad.get("guid"),
+            "ad_upn": ad.get("upn"), "sam_account_name": user.get("sam_account_name"),
             "ad_dn": ad.get("dn"), "ad_path": ad.get("path"), "ad_enabled": ad.get("enabled"),
             "groups": sorted(ad.get("groups") or []), "cloud_id": cloud.get("id"), "cloud_upn": cloud.get("upn"),
             "cloud_enabled": cloud.get("enabled"), "sku_ids": sorted(cloud.get("sku_ids") or []),
@@ -138,20 +149,34 @@ def record_entry(user, when):
 def merge_record(old, new):
     """A later run of the same offboarding adds to what the record keeps, never replaces it: a run that
     stopped halfway has already removed some groups and licences, and a rerun no longer sees them."""
-    if not old or (old.get("restored") and not new.get("restored")):
+    closed, closing = (old or {}).get("restored") or (old or {}).get("deleted"), new.get("restored") or new.get("deleted")
+    if not old or (closed and not closing):   # a new offboarding after a restore (or a reanimation) starts afresh
         return dict(new)
-    if new.get("restored"):
-        return dict(old, restored=new["restored"])
+    for event in ("restored", "deleted"):
+        if new.get(event):
+            return dict(old, **{event: new[event]})
     out = dict(old)
     out["groups"] = sorted(set(old.get("groups") or []) | set(new.get("groups") or []))
     out["sku_ids"] = sorted(set(old.get("sku_ids") or []) | set(new.get("sku_ids") or []))
-    for field in ("ad_guid", "ad_dn", "ad_path", "cloud_id", "cloud_upn", "offboarded", "name"):
+    for field in ("ad_guid", "ad_dn", "ad_path", "cloud_id", "cloud_upn", "offboarded", "name", "ad_upn",
+                  "sam_account_name"):
         if not old.get(field) and new.get(field):
             out[field] = new[field]
     for field in ("ad_enabled", "cloud_enabled"):   # enabled before the first run, whatever a later one saw
         if old.get(field) is None and new.get(field) is not None:
             out[field] = new[field]
     return out
+
+
+def deleted_entries(entries, names):
+    """{name: record entry} for the names that a retention deletion removed (a rerun of the same list)."""
+    index = {}
+    for entry in entries.values():
+        if entry.get("deleted"):
+            for field in ("upn", "ad_upn", "sam_account_name", "ad_guid", "cloud_id", "cloud_upn", "ad_dn"):
+                if entry.get(field):
+                    index.setdefault(str(entry[field]).casefold(), entry)
+    return dict((n, index[n.casefold()]) for n in names if n.casefold() in index)
 
 
 def reactivation_refusal(name, marker, reactivate):
@@ -171,8 +196,8 @@ def restore_problems(users, entries, record_path):
     out = {}
     for user in users:
         entry = entries.get(user["key"])
-        if not entry or entry.get("restored"):
-            out[user["key"]] = ("%s has no offboarding in the restore record %s (or it was restored already). Fix: give "
+        if not entry:   # one restored already is fine: the rerun finds everything in place
+            out[user["key"]] = ("%s has no offboarding in the restore record %s. Fix: give "
                                 "the record_file its offboarding wrote, or restore it by hand" % (user["upn"], record_path))
         elif user.get("ad_facts") is None and entry.get("ad_guid"):
             out[user["key"]] = ("%s: its AD user %s is not in the directory (deleted?); reanimate it from Deleted "

@@ -27,6 +27,11 @@ options:
         says whether the schema has it.
     type: str
     default: msDS-cloudExtensionAttribute1
+  count_users:
+    description:
+      - Also count the domain's user accounts (RV(user_count)), with one DN-only search.
+    type: bool
+    default: false
 seealso:
   - module: hybrid.identity.ad_upn_suffix
 '''
@@ -144,6 +149,13 @@ dc_vendor:
   returned: always
   type: str
   choices: [samba, windows]
+user_count:
+  description:
+    - The domain's user accounts (C(objectCategory=person)), counted with a DN-only search; the scope of the
+      delete limits' share (docs/deleting.md).
+  returned: when O(count_users=true)
+  type: int
+  sample: 412
 '''
 
 from ansible.module_utils.basic import AnsibleModule
@@ -151,7 +163,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hybrid.identity.plugins.module_utils._ldap_client import LdapClient, ad_argument_spec
 from ansible_collections.hybrid.identity.plugins.module_utils._ad_errors import ADError
 from ansible_collections.hybrid.identity.plugins.module_utils import _ad_codecs as codecs
-from ansible_collections.hybrid.identity.plugins.module_utils._ad_users import DEFAULT_LINK_ATTRIBUTE
+from ansible_collections.hybrid.identity.plugins.module_utils._ad_users import DEFAULT_LINK_ATTRIBUTE, USER_FILTER
 
 FUNCTIONAL_LEVELS = {0: "Windows2000", 1: "Windows2003Interim", 2: "Windows2003", 3: "Windows2008",
                      4: "Windows2008R2", 5: "Windows2012", 6: "Windows2012R2", 7: "Windows2016", 10: "Windows2025"}
@@ -165,7 +177,8 @@ def level(value):
 
 def main():
     module = AnsibleModule(
-        argument_spec=ad_argument_spec(link_attribute=dict(type="str", default=DEFAULT_LINK_ATTRIBUTE)),
+        argument_spec=ad_argument_spec(link_attribute=dict(type="str", default=DEFAULT_LINK_ATTRIBUTE),
+                                       count_users=dict(type="bool", default=False)),
         supports_check_mode=True,
     )
     try:
@@ -183,6 +196,8 @@ def main():
         link = module.params["link_attribute"]
         in_schema = bool(client.search(client.schema_nc, "(lDAPDisplayName=%s)" % codecs.escape_filter_value(link),
                                        ["lDAPDisplayName"], scope="one_level")) if link else False
+        # DNs only: the size of the scope delete protection takes its share of
+        user_count = len(client.search(client.default_nc, USER_FILTER, ["1.1"])) if module.params["count_users"] else None
     except ADError as exc:
         module.fail_json(msg=exc.message)
     finally:
@@ -214,6 +229,7 @@ def main():
         domain_controller=client.server,
         vendor_name=dse.text("vendorName"),
         dc_vendor="samba" if "samba" in (dse.text("vendorName") or "").lower() else "windows",
+        user_count=user_count,
     )
 
 

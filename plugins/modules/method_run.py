@@ -33,9 +33,9 @@ description:
     and the write is refused too. A user the plan fails for any reason is not written at all. The run stops before
     any write when a directory sync engine is in charge of the tenant (O(directory_sync_enabled)) or a SKU has fewer
     free units than the whole run assigns (O(tenant_skus)). Delete protection (O(max_deletes), O(max_delete_percent))
-    is judged here over the whole run, for every step that can delete or unlink (none of the four methods does; the
-    limits are there for the jobs that do): the objects in scope are the users the run was given unless the job
-    says otherwise. Above a limit nothing is written, every write the plan held fails with the refusal in the
+    is judged here over the whole run, for every step that can delete or unlink (of the methods, V(offboard_users)
+    with O(delete_after_days)): the objects in scope are the users the run was given unless the job says otherwise
+    (V(offboard_users) counts the tenant's and the domain's users). Above a limit nothing is written, every write the plan held fails with the refusal in the
     report and the summary, and the task fails."
   - "B(Writes), per chunk of O(chunk_size), one module run per step with a progress line. Steps whose predecessors are
     done run at the same time on a local connection without become, and the first step of chunk k+1 runs while the
@@ -56,7 +56,8 @@ options:
         C(license), C(link)); V(add_cloud_accounts) gives existing AD users cloud accounts (C(cloud), C(license),
         C(link)); V(import_cloud_accounts) creates AD users for cloud accounts with temporary passwords (C(ad),
         C(cloud_password), C(link)); V(link_accounts) pairs existing accounts (C(link)); V(offboard_users) offboards
-        leavers (C(ad) disable, C(cloud) block and revoke, C(license) removal, C(mark) the offboarded marker);
+        leavers (C(ad) disable, C(cloud) block and revoke, C(license) removal, C(mark) the offboarded marker; after
+        O(delete_after_days), C(delete_cloud) and C(delete_ad));
         V(restore_users) undoes an offboarding from its O(record_file) (C(ad) enable, OU and groups, C(cloud)
         unblock, C(license) the recorded licences, C(unmark) the marker cleared).
     type: str
@@ -238,6 +239,13 @@ options:
         before the chunk's first write; a rerun adds to an entry, never replaces it.
       - V(restore_users) reads it (a user without an entry refuses the run) and marks the users it restored.
     type: path
+  delete_after_days:
+    description:
+      - V(offboard_users), delete both accounts of leavers offboarded at least this many days ago (the time in the
+        offboarded marker), the cloud account first (steps C(delete_cloud), C(delete_ad)); V(0) never deletes. The
+        deletes pass O(max_deletes) and O(max_delete_percent), of the tenant's and of the domain's users.
+    type: int
+    default: 0
   reactivate:
     description:
       - V(onboard_new_users) and V(add_cloud_accounts), users (UPN, sAMAccountName or name) to take although an

@@ -52,6 +52,10 @@ def _no_licence(engine):
     return why
 
 
+def _not_due(user):
+    return None if user.get("delete") else "not due for deletion"
+
+
 def _no_ad(user):
     return None if user.get("ad_facts") else "no AD user (a cloud-only account)"
 
@@ -82,7 +86,26 @@ class OffboardUsers(Method):
         Step("mark", AD_USER, lambda e, users, done: {"users": [
             logic.mark_entry(u, e.args["offboard_attribute"], _when(e)) for u in users]},
             after=["ad", "cloud", "license"], plan_after=[], settled=_none(_no_ad), side="ad", rename=True),
+        # After the retention (delete_after_days), both sides of the pair go: the cloud account first, so a
+        # failure there leaves the AD user (disabled, marked) for the rerun rather than an orphaned cloud account.
+        Step("delete_cloud", CLOUD_USER, lambda e, users, done: {"users": [
+            {"user_principal_name": u["cloud_facts"]["upn"], "id": u["cloud_facts"]["id"], "state": "absent"}
+            for u in users]},
+            after=["mark"], plan_after=[], settled=_none(lambda u: _not_due(u) or _no_cloud(u)), side="cloud",
+            deletes=True),
+        Step("delete_ad", AD_USER, lambda e, users, done: {"users": [
+            {"identity": u["ad_facts"]["guid"], "state": "absent"} for u in users]},
+            after=["delete_cloud"], plan_after=[], settled=_none(lambda u: _not_due(u) or _no_ad(u)), side="ad",
+            deletes=True, rename=True),
     )
+
+    def delete_scope(self, engine, step, users):
+        """The share limit is of the directory: the tenant's users for the cloud deletes, the domain's for AD."""
+        if step == "delete_cloud":
+            info = engine.run_module("hybrid.identity.cloud_tenant_info", {})
+            return info.get("user_count") or 0, "the tenant"
+        info = engine.run_module("hybrid.identity.ad_domain_info", {"count_users": True})
+        return info.get("user_count") or 0, "the domain"
 
     def allows_empty(self, args):
         # An OU of leavers or the disabled accounts, run on a schedule, is often empty: nothing to do.
@@ -92,6 +115,9 @@ class OffboardUsers(Method):
         """The leavers on both sides: AD users by name or scope with their linked cloud accounts, cloud accounts
         by name (with the AD user their anchor names); every name must be somebody's."""
         args = engine.args
+        if args["delete_after_days"] < 0:
+            raise Refused("delete_after_days is %d; give the days since the offboarding after which both accounts are "
+                          "deleted (0: never)" % args["delete_after_days"])
         if args["offboard_attribute"].casefold() == args["link_attribute"].casefold():
             raise Refused("offboard_attribute and link_attribute are both %s; the marker needs an attribute of its own"
                           % args["link_attribute"])
@@ -120,13 +146,18 @@ class OffboardUsers(Method):
         by_id = dict((c["id"].lower(), c) for c in cloud)
         # A name AD does not know may be a cloud account: linked (its AD user is found by the anchor) or cloud-only.
         named = dict((k.lower(), c) for c in cloud for k in (c["id"], c["user_principal_name"]))
-        unknown = [m for m in missing if m.lower() not in named]
+        # a name a retention deletion removed is done (a rerun of the same list), not unknown
+        deleted = logic.deleted_entries(engine.offboard_record.entries, [m for m in missing if m.lower() not in named])
+        gone = [{"key": e["key"], "upn": e.get("upn"), "name": e.get("name") or n, "reason": "deleted %s, after %s days "
+                 "offboarded (delete_after_days)" % (e["deleted"], args["delete_after_days"] or "the")}
+                for n, e in deleted.items()]
+        unknown = [m for m in missing if m.lower() not in named and m not in deleted]
         if unknown:
             raise Refused("Nothing was written. No AD or cloud user is named %s. Fix: correct the names, or remove "
                           "them from the list" % ", ".join(unknown), ["no such user: %s" % m for m in unknown])
         linked_ids = set(str(u.get("link_value")).lower() for u in found.values())
         anchors = {}
-        for name in missing:
+        for name in [m for m in missing if m.lower() in named]:
             account = named[name.lower()]
             if account["id"].lower() not in linked_ids and account.get("on_premises_immutable_id"):
                 anchors[account["id"].lower()] = _guid_of(account["on_premises_immutable_id"])
@@ -134,14 +165,16 @@ class OffboardUsers(Method):
             self._read_ad(engine, {"identity": sorted(set(g for g in anchors.values() if g))}, found)
         linked_ids = set(str(u.get("link_value")).lower() for u in found.values())
         cloud_only = []
-        for name in missing:
+        for name in [m for m in missing if m.lower() in named]:
             account = named[name.lower()]
             if account["id"].lower() not in linked_ids and account not in cloud_only:
                 cloud_only.append(account)
         users = logic.pair_users(sorted(found.values(), key=lambda u: u.get("dn") or ""), by_id, cloud_only,
                                  args["offboard_attribute"])
+        for user in users:
+            user["delete"] = logic.due_for_deletion((user.get("ad_facts") or {}).get("marker"), args["delete_after_days"])
         _refuse(self.problems(engine, users))
-        return users, []
+        return users, gone
 
     def problems(self, engine, users):
         return logic.input_problems(users, engine.args["allow_privileged"])
@@ -174,10 +207,21 @@ class OffboardUsers(Method):
             return []
         if check_mode:
             return ["check mode: what the offboarding removes would be recorded in %s first" % record.path]
+        notes = []
         if record.written:
-            return ["%d users' groups, licences and OU recorded in %s before they were removed (restore_users reads it)"
-                    % (record.written, record.path)]
-        return []
+            notes.append("%d users' groups, licences and OU recorded in %s before they were removed (restore_users "
+                         "reads it)" % (record.written, record.path))
+        gone = set(str(i.get("upn")).casefold() for i in results.get("delete_ad") or [] if i.get("action") == "deleted")
+        gone |= set(str(i.get("upn")).casefold() for i in results.get("delete_cloud") or []
+                    if i.get("action") == "deleted")
+        failed = set(str(i.get("upn")).casefold() for items in results.values() for i in items
+                     if i.get("action") == "failed")
+        now = utc_now_text()
+        count = record.record([{"key": u["key"], "deleted": now} for u in users
+                               if u.get("delete") and u["upn"].casefold() in gone and u["upn"].casefold() not in failed])
+        if count:
+            notes.append("%d users deleted after the retention; marked deleted in %s" % (count, record.path))
+        return notes
 
 
 def _entry(user):

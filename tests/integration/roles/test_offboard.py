@@ -216,8 +216,8 @@ def test_restore_undoes_the_offboarding_from_its_record(lab, joiners, tmp_path):
     assert proc.returncode == 0 and "changed=0" in recap, proc.stdout[-3000:]
     assert admin(lab, "/counters")["totals"]["writes"] == 0
     # restored, the user is onboarding's like any other again
-    proc, _recap = play(lab, "onboard_new_users", tmp_path, "-e", "@%s" % joiners["vars"])
-    assert "offa%s" % joiners["tag"] not in proc.stdout.split("was offboarded on")[0].rsplit("\n", 1)[-1]
+    proc, recap = play(lab, "onboard_new_users", tmp_path, "-e", "@%s" % joiners["vars"])
+    assert proc.returncode == 0 and "changed=0" in recap and "was offboarded" not in proc.stdout, proc.stdout[-3000:]
 
 
 def test_restore_refuses_a_user_the_record_does_not_hold(lab, joiners, tmp_path):
@@ -226,3 +226,50 @@ def test_restore_refuses_a_user_the_record_does_not_hold(lab, joiners, tmp_path)
     proc, _recap = play(lab, "restore_users", tmp_path, "-e", "@%s" % who)
     assert proc.returncode != 0
     assert "has no offboarding in the restore record" in proc.stdout, proc.stdout[-3000:]
+
+
+def test_retention_deletes_both_sides_behind_the_delete_limits(lab, joiners, tmp_path):
+    a, b = "offa%s" % joiners["tag"], "offb%s" % joiners["tag"]
+    upn_a, upn_b = upn_of(lab, a), upn_of(lab, b)
+    leavers = tmp_path / "leavers.json"
+    leavers.write_text(json.dumps({"users": [a, b]}))
+    proc, _recap = play(lab, "offboard_users", tmp_path, "-e", "@%s" % leavers)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    # A was offboarded 40 days ago (its marker says so), B today
+    conn = ldap_connect(lab)
+    try:
+        assert conn.modify(ad_entry(lab, a)["dn"], {MARKER: [("MODIFY_REPLACE", ["hybrid.identity offboarded 2026-10-01T00:00:00Z"])]})
+    finally:
+        conn.unbind()
+    due = tmp_path / "due.json"
+    due.write_text(json.dumps({"users": [a, b], "delete_after_days": 30, "max_deletes": 0}))
+    admin(lab, "/counters/reset", {})
+    proc, _recap = play(lab, "offboard_users", tmp_path, "-e", "@%s" % due)
+    assert proc.returncode != 0
+    assert "max_deletes" in proc.stdout and "nothing was written" in proc.stdout, proc.stdout[-3000:]
+    assert admin(lab, "/counters")["totals"]["writes"] == 0
+
+    due.write_text(json.dumps({"users": [a, b], "delete_after_days": 30}))
+    proc, recap = play(lab, "offboard_users", tmp_path, "-e", "@%s" % due, check=True)
+    assert proc.returncode == 0 and "changed=1" in recap, proc.stdout[-3000:]
+    assert admin(lab, "/counters")["totals"]["writes"] == 0 and cloud(lab, upn_a) is not None
+
+    proc, recap = play(lab, "offboard_users", tmp_path, "-e", "@%s" % due)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert cloud(lab, upn_a) is None
+    assert any(u["userPrincipalName"].lower() == upn_a.lower() for u in admin(lab, "/state")["deletedItems"])
+    conn = ldap_connect(lab)
+    try:
+        conn.search(site(lab)[3], "(sAMAccountName=%s)" % a, attributes=["cn"])
+        assert conn.entries == []
+    finally:
+        conn.unbind()
+    assert cloud(lab, upn_b)["accountEnabled"] is False and ad_entry(lab, b)["uac"] & 2   # not due: kept
+
+    admin(lab, "/counters/reset", {})
+    proc, recap = play(lab, "offboard_users", tmp_path, "-e", "@%s" % due)
+    assert proc.returncode == 0 and "changed=0" in recap, proc.stdout[-3000:]
+    assert admin(lab, "/counters")["totals"]["writes"] == 0
+    rows = dict((r["name"], r) for r in report_rows(tmp_path, "offboard_users"))
+    excluded = [r for r in rows.values() if r["status"] == "excluded"]
+    assert len(excluded) == 1 and "after 30 days offboarded" in excluded[0]["reason"], rows
