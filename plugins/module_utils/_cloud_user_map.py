@@ -74,7 +74,8 @@ FIELD_BY_OPTION = dict((f.option, f) for f in USER_FIELDS)
 FIELD_BY_REMOTE = dict((f.remote, f) for f in USER_FIELDS)
 # Readable properties (passwordProfile is write-only) plus what planning needs to know.
 USER_SELECT = sorted(set([f.remote for f in USER_FIELDS if not f.write_only]
-                         + ["id", "onPremisesSyncEnabled", "assignedLicenses", "createdDateTime"]))
+                         + ["id", "onPremisesSyncEnabled", "assignedLicenses", "createdDateTime",
+                            "signInSessionsValidFromDateTime"]))
 OPTIONS = [f.option for f in USER_FIELDS if not f.write_only]
 STRING_OPTIONS = [f.option for f in USER_FIELDS if f.kind == "str" and not f.write_only]
 
@@ -207,6 +208,8 @@ def to_options(user):
     out["on_premises_sync_enabled"] = bool(user.get("onPremisesSyncEnabled"))
     if "createdDateTime" in user:
         out["created_date_time"] = user.get("createdDateTime")
+    if "signInSessionsValidFromDateTime" in user:   # set by revokeSignInSessions: tells offboarding it revoked
+        out["sign_in_sessions_valid_from"] = user.get("signInSessionsValidFromDateTime")
     return out
 
 

@@ -80,7 +80,8 @@ def _cloud_facts(cloud):
         return None
     return {"id": cloud["id"], "upn": cloud["user_principal_name"], "enabled": cloud.get("account_enabled") is not False,
             "sku_ids": [lic.get("sku_id") for lic in cloud.get("assigned_licenses") or [] if lic.get("sku_id")],
-            "synced": bool(cloud.get("on_premises_sync_enabled"))}
+            "synced": bool(cloud.get("on_premises_sync_enabled")),
+            "sessions_valid_from": cloud.get("sign_in_sessions_valid_from")}
 
 
 def input_problems(users, allow_privileged):
@@ -96,16 +97,28 @@ def input_problems(users, allow_privileged):
     return out
 
 
+# Clocks differ: the controller stamps the offboarding, Graph stamps the revocation.
+REVOKE_SKEW_S = 300
+
+
 def needs_revoke(user):
-    """Revoke sign-in sessions while the offboarding is not finished: the account is still enabled, or its
-    AD user has no marker yet (a run that blocked it may have stopped before the revoke). A finished
-    offboarding is never revoked again, so a rerun writes nothing."""
-    cloud, ad = user.get("cloud_facts"), user.get("ad_facts")
+    """Revoke sign-in sessions while the account is enabled, or when no revocation is known since the offboarding
+    began (its marker, or the restore record's time): a run that blocked it may have stopped before the revoke.
+    Once Graph's signInSessionsValidFromDateTime is at or after that time, a rerun revokes nothing."""
+    cloud = user.get("cloud_facts")
     if not cloud:
         return False
     if cloud["enabled"]:
         return True
-    return bool(ad) and not ad["marker"]
+    started = user.get("started")
+    if not started:
+        return False   # blocked, and no offboarding of ours is known: nothing proves a run stopped halfway
+    revoked = cloud.get("sessions_valid_from")
+    return not revoked or _epoch(revoked) < _epoch(started) - REVOKE_SKEW_S
+
+
+def _epoch(text):
+    return calendar.timegm(time.strptime(text[:19], "%Y-%m-%dT%H:%M:%S"))
 
 
 def cloud_entry(user, revoke=True):
@@ -120,19 +133,17 @@ def license_entry(user):
     return {"user": user["cloud_facts"]["id"], "licenses": [{"sku": s} for s in user["cloud_facts"]["sku_ids"]]}
 
 
-def ad_entry(user, move_to=None, remove_groups=False):
-    entry = {"identity": user["ad_facts"]["guid"], "enabled": False}
+def ad_entry(user, marker_attribute, when, move_to=None, remove_groups=False):
+    """Disabled, optionally moved and out of its groups, and marked, in one modify (a move is its own operation).
+    An existing marker keeps its time: the retention counts from the first offboarding."""
+    stamp = user["ad_facts"]["marker"] or when
+    entry = {"identity": user["ad_facts"]["guid"], "enabled": False,
+             "attributes": {"set": {marker_attribute: marker_value(stamp)}}}
     if move_to:
         entry["path"] = move_to
     if remove_groups:
         entry["groups"] = {"set": []}
     return entry
-
-
-def mark_entry(user, marker_attribute, when):
-    """The marker, once every other step went through for the user; an existing one keeps its time."""
-    stamp = user["ad_facts"]["marker"] or when
-    return {"identity": user["ad_facts"]["guid"], "attributes": {"set": {marker_attribute: marker_value(stamp)}}}
 
 
 def record_entry(user, when):
@@ -168,15 +179,21 @@ def merge_record(old, new):
     return out
 
 
-def deleted_entries(entries, names):
-    """{name: record entry} for the names that a retention deletion removed (a rerun of the same list)."""
+def recorded_entries(entries, names, deleted=False):
+    """{name: record entry} for the names that name an entry of the record (any of its names), of users a
+    retention deletion removed (deleted) or of the others."""
     index = {}
     for entry in entries.values():
-        if entry.get("deleted"):
+        if bool(entry.get("deleted")) == deleted:
             for field in ("upn", "ad_upn", "sam_account_name", "ad_guid", "cloud_id", "cloud_upn", "ad_dn"):
                 if entry.get(field):
                     index.setdefault(str(entry[field]).casefold(), entry)
     return dict((n, index[n.casefold()]) for n in names if n.casefold() in index)
+
+
+def deleted_entries(entries, names):
+    """{name: record entry} for the names that a retention deletion removed (a rerun of the same list)."""
+    return recorded_entries(entries, names, deleted=True)
 
 
 def reactivation_refusal(name, marker, reactivate):
@@ -202,10 +219,6 @@ def restore_problems(users, entries, record_path):
         elif user.get("ad_facts") is None and entry.get("ad_guid"):
             out[user["key"]] = ("%s: its AD user %s is not in the directory (deleted?); reanimate it from Deleted "
                                 "Objects first (docs/offboarding.md), then rerun" % (user["upn"], entry.get("ad_dn")))
-        elif user.get("cloud_facts") is None and entry.get("cloud_id"):
-            out[user["key"]] = ("%s: its cloud account %s is not in the tenant (deleted?); restore it from the deleted "
-                                "users (POST /directory/deletedItems/%s/restore) first, then rerun"
-                                % (user["upn"], entry.get("cloud_upn"), entry["cloud_id"]))
     return out
 
 
@@ -223,7 +236,8 @@ def restore_ad_entry(entry, marker_attribute):
 
 
 def restore_cloud_entry(entry):
-    return {"user_principal_name": entry["cloud_upn"], "id": entry["cloud_id"],
+    """Unblocked (when it was enabled); a cloud account deleted since comes back from the deleted users."""
+    return {"user_principal_name": entry["cloud_upn"], "id": entry["cloud_id"], "restore_deleted": True,
             "account_enabled": entry.get("cloud_enabled") is not False}
 
 

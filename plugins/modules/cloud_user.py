@@ -171,6 +171,16 @@ options:
           - The creating playbooks set it so that a new hire never takes over an existing mailbox.
         type: bool
         default: false
+      restore_deleted:
+        description:
+          - V(true) brings the user back from the tenant's deleted users (C(/directory/deletedItems), 30 days) when
+            it is not among the active ones, by O(users[].id) (needed), before anything else is changed. It comes back
+            with its id, its anchor and, where the seats are still free, its licences; the result is V(updated) with
+            C(restored) in RV(users[].changed_attributes).
+          - Without it (the default) a user that was deleted is created anew, as any missing user is.
+            M(hybrid.identity.method_run)'s C(restore_users) job sets it.
+        type: bool
+        default: false
       revoke_sessions:
         description:
           - V(true) revokes the user's sign-in sessions in this run (C(POST /users/{id}/revokeSignInSessions)), so its
@@ -416,6 +426,7 @@ USER_OPTIONS = dict(
     create_only=dict(type="bool", default=False),
     update_password=dict(type="str", choices=["on_create", "always"], no_log=False),
     revoke_sessions=dict(type="bool", default=False),
+    restore_deleted=dict(type="bool", default=False),
 )
 
 CONFLICT_WAIT = 60.0
@@ -437,6 +448,7 @@ class Entry(object):
         self.error = None
         self.result = None
         self.revoke = False    # revokeSignInSessions after the user's own write (if any)
+        self.restore = False   # in the deleted users: restored before its own write
 
 
 def reconcile(module, client, live, answers):
@@ -467,6 +479,39 @@ def reconcile(module, client, live, answers):
         answers.pop(entry.index, None)
     if subs:
         answers.update(client.batch(subs))
+
+
+def find_deleted(client, live, found):
+    """The users asked with restore_deleted that are not active, from the deleted users by id: {key: user}."""
+    wanted = [e for e in live if e.spec.get("restore_deleted") and e.spec.get("id") and e.state == "present"
+              and e.key.lower() not in found]
+    if not wanted:
+        return {}
+    select = ",".join(sorted(set(USER_SELECT) | {"deletedDateTime"}))
+    answers = client.batch([SubRequest(e.index, "GET", "/directory/deletedItems/%s?$select=%s" % (e.spec["id"], select),
+                                       target=e.name) for e in wanted])
+    out = {}
+    for entry in wanted:
+        answer = answers.get(entry.index)
+        if answer is not None and answer.ok and (answer.body or {}).get("deletedDateTime"):
+            out[entry.key.lower()] = answer.body
+    return out
+
+
+def restore_users(module, client, live):
+    """POST /directory/deletedItems/{id}/restore for the users found there: {entry index: answer}."""
+    subs = [SubRequest(e.index, "POST", "/directory/deletedItems/%s/restore" % e.current["id"], target=e.name)
+            for e in live if e.restore and e.error is None]
+    if not subs:
+        return {}
+    try:
+        answers = client.batch(subs)
+    except GraphError as exc:
+        fail_graph(module, exc, graph=client.stats)
+    for entry in live:
+        if entry.restore and answers.get(entry.index) is not None and answers[entry.index].ok:
+            client.known_ids.add(entry.current["id"])   # just restored: a 404 on it is replication delay
+    return answers
 
 
 def revoke_sessions(module, client, live, answers):
@@ -539,10 +584,16 @@ def main():
     except GraphError as exc:
         fail_graph(module, exc, users=[], graph=client.stats)
 
+    try:
+        found.update(find_deleted(client, live, found))
+    except GraphError as exc:
+        fail_graph(module, exc, users=[], graph=client.stats)
+
     # plan ----------------------------------------------------------------------------------
     for entry in live:
         user = found.get(entry.key.lower())
         entry.current = user
+        entry.restore = bool(user and user.get("deletedDateTime"))
         if entry.state == "absent":
             entry.plan = plan_object(USER_FIELDS, {}, current_for_plan(user), state="absent")
             if entry.plan.writes and user.get("onPremisesSyncEnabled"):
@@ -554,8 +605,13 @@ def main():
             continue
         desired = desired_of(entry.spec, module.params, creating)
         entry.plan = plan_object(USER_FIELDS, desired, current_for_plan(user))
+        if entry.restore and not entry.plan.writes:
+            entry.plan.action = "update"   # the restore itself is the write
         entry.revoke = bool(entry.spec.get("revoke_sessions")) and not creating
-        if creating:
+        if creating and entry.spec.get("restore_deleted"):
+            entry.error = ("%s is neither among the active nor among the deleted users (deleted more than 30 days ago, "
+                           "or deleted for good); it cannot be restored" % (entry.spec.get("id") or entry.name))
+        elif creating:
             if not entry.spec.get("password"):
                 entry.error = "password is required to create %s" % entry.name
             else:
@@ -586,6 +642,7 @@ def main():
     refusal = refuse_deletes(module, client, live)   # over a delete limit nothing is written
 
     # write ---------------------------------------------------------------------------------
+    restored = restore_users(module, client, live) if not module.check_mode else {}
     subs = []
     for entry in live:
         if entry.error is not None or not entry.plan.writes or module.check_mode:
@@ -594,6 +651,9 @@ def main():
         if entry.plan.action == "create":
             subs.append(SubRequest(entry.index, "POST", "/users", body=to_remote(entry.plan.changes),
                                    target=entry.name))
+        elif entry.restore and (not restored.get(entry.index) or not restored[entry.index].ok
+                                or not entry.plan.changes):
+            continue   # a failed restore is the user's result; a restore alone needs no PATCH
         elif entry.plan.action == "update":
             subs.append(SubRequest(entry.index, "PATCH", "/users/%s" % user["id"], body=to_remote(entry.plan.changes),
                                    target=entry.name, known_object=True))
@@ -631,6 +691,19 @@ def main():
         current_id = entry.current["id"] if entry.current else None
         past = {"create": "created", "update": "updated", "delete": "deleted"}
         facts = user_facts(entry.current, plan)
+        if entry.restore:
+            answer = restored.get(entry.index)
+            if not module.check_mode and (answer is None or not answer.ok):
+                results.fail(entry.name, "restoring it from the deleted users: %s" % (
+                    answer.error.text(False) if answer is not None else "no answer from Graph"), id=current_id)
+                continue
+            plan.changed = ["restored"] + list(plan.changed)
+            plan.before = dict(plan.before, deleted=entry.current.get("deletedDateTime"))
+            plan.after = dict(plan.after, deleted=None)
+            if not plan.changes:
+                results.add(entry.name, "updated", id=current_id, changed=plan.changed, before=plan.before,
+                            after=plan.after, **facts)
+                continue
         if entry.revoke:
             facts["revoked_sessions"] = True
             if not module.check_mode and entry.index in revoked and not revoked[entry.index].ok:

@@ -131,6 +131,12 @@ users:
       description: Password policies, as a list.
       type: list
       elements: str
+    sign_in_sessions_valid_from:
+      description:
+        - C(signInSessionsValidFromDateTime), the time of the user's last session revocation (refresh tokens issued
+          before it no longer work); V(null) when never revoked.
+      type: str
+      sample: "2026-12-01T16:05:02Z"
     assigned_licenses:
       description: Licenses, with SKU part numbers and disabled service plan names when resolved.
       type: list

@@ -56,7 +56,7 @@ options:
         C(license), C(link)); V(add_cloud_accounts) gives existing AD users cloud accounts (C(cloud), C(license),
         C(link)); V(import_cloud_accounts) creates AD users for cloud accounts with temporary passwords (C(ad),
         C(cloud_password), C(link)); V(link_accounts) pairs existing accounts (C(link)); V(offboard_users) offboards
-        leavers (C(ad) disable, C(cloud) block and revoke, C(license) removal, C(mark) the offboarded marker; after
+        leavers (C(ad) disable and the offboarded marker, C(cloud) block and revoke, C(license) removal; after
         O(delete_after_days), C(delete_cloud) and C(delete_ad));
         V(restore_users) undoes an offboarding from its O(record_file) (C(ad) enable, OU and groups, C(cloud)
         unblock, C(license) the recorded licences, C(unmark) the marker cleared).

@@ -1,12 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the hybrid.identity project
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""offboard_users as a declaration for the engine (_engine.py): the leavers, and four steps.
+"""offboard_users and restore_users as declarations for the engine (_engine.py): the leavers, and the steps.
 
-    ad       ad_user: disable; optionally move to an OU and remove the group memberships
+    ad       ad_user: disable and mark; optionally move to an OU and remove the group memberships (one modify)
     cloud    cloud_user: block sign-in (accountEnabled false), then revoke the sign-in sessions
     license  cloud_license: remove the licences (after the block)
-    mark     ad_user: the offboarded marker, once the others went through (proof that the user is done)
+    delete_cloud, delete_ad   after the retention (delete_after_days) only: both accounts, the cloud one first
 What is removed is in the restore record before the chunk's first write (_offboard_record.py). The link
 stays. The decisions are pure logic in module_utils/_offboard_logic.py."""
 
@@ -76,22 +76,21 @@ class OffboardUsers(Method):
     reports_unknown = False
     steps = (
         Step("ad", AD_USER, lambda e, users, done: {"users": [
-            logic.ad_entry(u, e.args["move_to"] or None, e.args["remove_groups"]) for u in users]},
-            settled=_none(_no_ad), side="ad", rename=True),
-        Step("cloud", CLOUD_USER, lambda e, users, done: {"users": [logic.cloud_entry(u, e.args["revoke_sessions"]) for u in users]},
+            logic.ad_entry(u, e.args["offboard_attribute"], _when(e), e.args["move_to"] or None, e.args["remove_groups"])
+            for u in users]}, settled=_none(_no_ad), side="ad", rename=True),
+        Step("cloud", CLOUD_USER, lambda e, users, done: {"users": [logic.cloud_entry(u, e.args["revoke_sessions"])
+                                                                    for u in users]},
              settled=_none(_no_cloud), side="cloud"),
         Step("license", LICENSE, lambda e, users, done: {"users": [logic.license_entry(u) for u in users],
                                                          "state": "absent"},
              after=["cloud"], plan_after=[], settled=_licence_settled, side="cloud"),
-        Step("mark", AD_USER, lambda e, users, done: {"users": [
-            logic.mark_entry(u, e.args["offboard_attribute"], _when(e)) for u in users]},
-            after=["ad", "cloud", "license"], plan_after=[], settled=_none(_no_ad), side="ad", rename=True),
         # After the retention (delete_after_days), both sides of the pair go: the cloud account first, so a
         # failure there leaves the AD user (disabled, marked) for the rerun rather than an orphaned cloud account.
         Step("delete_cloud", CLOUD_USER, lambda e, users, done: {"users": [
             {"user_principal_name": u["cloud_facts"]["upn"], "id": u["cloud_facts"]["id"], "state": "absent"}
             for u in users]},
-            after=["mark"], plan_after=[], settled=_none(lambda u: _not_due(u) or _no_cloud(u)), side="cloud",
+            after=["ad", "cloud", "license"], plan_after=[], settled=_none(lambda u: _not_due(u) or _no_cloud(u)),
+            side="cloud",
             deletes=True),
         Step("delete_ad", AD_USER, lambda e, users, done: {"users": [
             {"identity": u["ad_facts"]["guid"], "state": "absent"} for u in users]},
@@ -152,6 +151,10 @@ class OffboardUsers(Method):
                  "offboarded (delete_after_days)" % (e["deleted"], args["delete_after_days"] or "the")}
                 for n, e in deleted.items()]
         unknown = [m for m in missing if m.lower() not in named and m not in deleted]
+        recorded = self.from_record(engine, unknown)
+        if recorded:
+            self._read_ad(engine, {"identity": sorted(set(recorded.values()))}, found)
+            unknown = [m for m in unknown if m not in recorded]
         if unknown:
             raise Refused("Nothing was written. No AD or cloud user is named %s. Fix: correct the names, or remove "
                           "them from the list" % ", ".join(unknown), ["no such user: %s" % m for m in unknown])
@@ -173,11 +176,18 @@ class OffboardUsers(Method):
                                  args["offboard_attribute"])
         for user in users:
             user["delete"] = logic.due_for_deletion((user.get("ad_facts") or {}).get("marker"), args["delete_after_days"])
+            # when this user's offboarding began, if one did: the revoke is judged against it
+            user["started"] = (user.get("ad_facts") or {}).get("marker") or \
+                (engine.offboard_record.entries.get(user["key"]) or {}).get("offboarded")
         _refuse(self.problems(engine, users))
         return users, gone
 
     def problems(self, engine, users):
         return logic.input_problems(users, engine.args["allow_privileged"])
+
+    def from_record(self, engine, names):
+        """{name: AD objectGUID} for names neither directory knows that the job can still place."""
+        return {}
 
     def _read_ad(self, engine, selection, found):
         args = engine.args
@@ -228,6 +238,20 @@ def _entry(user):
     return user["restore"]
 
 
+def _no_cloud_entry(user):
+    return None if _entry(user).get("cloud_id") else "no linked cloud account"
+
+
+def _not_deleted_in_plan(engine, users, done):
+    """In the plan, a cloud account still in the deleted users has no licences to read yet: its restore
+    (the cloud step) brings back those whose seats are free, and the write pass assigns the rest."""
+    if not engine.check_mode:
+        return users
+    restoring = set(str(i.get("upn")).casefold() for i in (done.get("cloud") or {}).get("items") or []
+                    if "restored" in (i.get("changed_attributes") or []))
+    return [u for u in users if u["upn"].casefold() not in restoring]
+
+
 class RestoreUsers(OffboardUsers):
     """The offboarding undone from its restore record: enabled, back in the OU and the groups, licensed again,
     the marker cleared last (until then onboarding still leaves the user alone)."""
@@ -237,10 +261,11 @@ class RestoreUsers(OffboardUsers):
             logic.restore_ad_entry(_entry(u), e.args["offboard_attribute"]) for u in users]},
             settled=_none(_no_ad), side="ad", rename=True),
         Step("cloud", CLOUD_USER, lambda e, users, done: {"users": [logic.restore_cloud_entry(_entry(u)) for u in users]},
-             settled=_none(_no_cloud), side="cloud"),
+             settled=_none(_no_cloud_entry), side="cloud"),
+        # in the plan beside the cloud step; an account the plan finds in the deleted users is licensed after its restore
         Step("license", LICENSE, lambda e, users, done: {"users": [logic.restore_license_entry(_entry(u)) for u in users]},
-             after=["cloud"], plan_after=[], side="cloud",
-             settled=_none(lambda u: _no_cloud(u) or (None if _entry(u).get("sku_ids") else "no licences recorded"))),
+             after=["cloud"], plan_after=["cloud"], side="cloud", select=_not_deleted_in_plan,
+             settled=_none(lambda u: _no_cloud_entry(u) or (None if _entry(u).get("sku_ids") else "no licences recorded"))),
         Step("unmark", AD_USER, lambda e, users, done: {"users": [
             logic.unmark_entry(_entry(u), e.args["offboard_attribute"]) for u in users]},
             after=["ad", "cloud", "license"], plan_after=[], settled=_none(_no_ad), side="ad", rename=True),
@@ -252,7 +277,14 @@ class RestoreUsers(OffboardUsers):
         for user in users:
             if user["key"] not in out:
                 user["restore"] = entries[user["key"]]
+                if user["restore"].get("cloud_id"):   # the step results name it by id, deleted or not
+                    user.setdefault("cloud_id", user["restore"]["cloud_id"])
         return out
+
+    def from_record(self, engine, names):
+        # a cloud account deleted since is named by its UPN or id only in the record: its AD user is there
+        return dict((n, e["ad_guid"]) for n, e in logic.recorded_entries(engine.offboard_record.entries, names).items()
+                    if e.get("ad_guid"))
 
     def before_write(self, engine, batch):
         """Nothing to record first: a restore adds back what the record holds."""

@@ -281,7 +281,9 @@ def get_deleted(ctx):
         user = ctx.tenant.deleted.get(ctx.params[0])
         if user is None:
             raise not_found(ctx.params[0])
-        body = project(user.props, ["deletedDateTime"] + DEFAULT_SELECT)
+        # $select as on /users/{id} (id always comes back); without it the default set and deletedDateTime
+        names = selection(ctx) if "$select" in ctx.query else ["deletedDateTime"] + DEFAULT_SELECT
+        body = project(user.props, names if "id" in names else ["id"] + names)
     return 200, dict([("@odata.type", "#microsoft.graph.user")] + list(body.items())), None
 
 

@@ -42,17 +42,42 @@ def test_pair_users_takes_the_cloud_upn_and_keys_by_the_ad_guid():
     assert alone[1]["key"] == "cloud:c2" and alone[1]["ad_facts"] is None
 
 
-def test_revoke_until_the_marker_says_finished():
+def test_revoke_until_graph_shows_a_revocation_since_the_offboarding_began():
+    marker = logic.marker_value("2026-12-01T10:00:00Z")
     user = logic.pair_users([ad()], {"c1": CLOUD}, [], "m")[0]
-    assert logic.cloud_entry(user)["revoke_sessions"] is True          # still enabled
-    blocked = logic.pair_users([ad()], {"c1": dict(CLOUD, account_enabled=False)}, [], "m")[0]
-    assert logic.cloud_entry(blocked)["revoke_sessions"] is True       # blocked, but the run stopped before the marker
-    done = logic.pair_users([ad(attributes={"m": logic.marker_value("2026-12-01T10:00:00Z")})],
-                            {"c1": dict(CLOUD, account_enabled=False)}, [], "m")[0]
-    assert "revoke_sessions" not in logic.cloud_entry(done)            # finished: a rerun writes nothing
+    assert logic.cloud_entry(user)["revoke_sessions"] is True                # still enabled
     assert "revoke_sessions" not in logic.cloud_entry(user, revoke=False)
-    # a finished marker keeps its first time
-    assert logic.mark_entry(done, "m", "2027-01-01T00:00:00Z")["attributes"]["set"]["m"].endswith("2026-12-01T10:00:00Z")
+
+    def blocked(valid_from, started="2026-12-01T10:00:00Z"):
+        cloud = dict(CLOUD, account_enabled=False, sign_in_sessions_valid_from=valid_from)
+        out = logic.pair_users([ad(attributes={"m": marker})], {"c1": cloud}, [], "m")[0]
+        out["started"] = started
+        return out
+    # blocked by a run that stopped before its revoke: never revoked, or revoked long before
+    assert logic.cloud_entry(blocked(None))["revoke_sessions"] is True
+    assert logic.cloud_entry(blocked("2026-11-01T00:00:00Z"))["revoke_sessions"] is True
+    # revoked at (or, clocks differing, a little before) the offboarding: finished, a rerun writes nothing
+    assert "revoke_sessions" not in logic.cloud_entry(blocked("2026-12-01T10:00:03Z"))
+    assert "revoke_sessions" not in logic.cloud_entry(blocked("2026-12-01T09:57:00Z"))
+    # blocked, but no offboarding of ours is known: nothing to finish
+    assert "revoke_sessions" not in logic.cloud_entry(blocked(None, started=None))
+
+
+def test_one_ad_modify_disables_and_marks_and_keeps_the_first_time():
+    user = logic.pair_users([ad()], {"c1": CLOUD}, [], "m")[0]
+    entry = logic.ad_entry(user, "m", "2026-12-01T10:00:00Z", move_to="OU=Leavers,DC=x", remove_groups=True)
+    assert entry == {"identity": GUID, "enabled": False, "path": "OU=Leavers,DC=x", "groups": {"set": []},
+                     "attributes": {"set": {"m": "hybrid.identity offboarded 2026-12-01T10:00:00Z"}}}
+    done = logic.pair_users([ad(attributes={"m": logic.marker_value("2026-11-01T00:00:00Z")})], {}, [], "m")[0]
+    assert logic.ad_entry(done, "m", "2026-12-01T10:00:00Z")["attributes"]["set"]["m"].endswith("2026-11-01T00:00:00Z")
+
+
+def test_retention_counts_days_from_the_marker():
+    now = logic._epoch("2026-12-31T00:00:00Z")
+    assert logic.due_for_deletion("2026-12-01T00:00:00Z", 30, now) is True
+    assert logic.due_for_deletion("2026-12-01T00:00:01Z", 30, now) is False
+    assert logic.due_for_deletion("2026-01-01T00:00:00Z", 0, now) is False   # 0: never
+    assert logic.due_for_deletion(None, 30, now) is False
 
 
 def test_protected_and_synced_accounts_are_refused_by_name():
@@ -98,8 +123,11 @@ def test_restore_needs_an_entry_and_both_accounts():
     entry = {"key": "ad:" + GUID, "ad_guid": GUID, "cloud_id": "C1", "cloud_upn": "j@contoso.com", "groups": ["G"],
              "ad_path": "OU=Staff,DC=x", "ad_enabled": True, "sku_ids": ["S1"]}
     assert logic.restore_problems(users, {"ad:" + GUID: entry}, "R") == {}
-    gone = logic.pair_users([ad(link_value="C9")], {}, [], "m")
-    assert "deletedItems/C1/restore" in logic.restore_problems(gone, {"ad:" + GUID: entry}, "R")["ad:" + GUID]
+    gone = logic.pair_users([ad(link_value="C9")], {}, [], "m")   # deleted in the cloud: cloud_user restores it
+    assert logic.restore_problems(gone, {"ad:" + GUID: entry}, "R") == {}
+    assert logic.restore_cloud_entry(entry)["restore_deleted"] is True
+    assert "reanimate" in logic.restore_problems(logic.pair_users([], {}, [dict(CLOUD, id="C1")], "m"),
+                                                 {"cloud:c1": dict(entry, key="cloud:c1")}, "R")["cloud:c1"]
     assert logic.restore_ad_entry(entry, "m") == {"identity": GUID, "enabled": True, "path": "OU=Staff,DC=x",
                                                   "groups": {"add": ["G"], "lookup_failure_action": "warn"}}
     assert "enabled" not in logic.restore_ad_entry(dict(entry, ad_enabled=False), "m")   # it was disabled before
