@@ -61,7 +61,8 @@ def _no_ad(user):
 
 
 def _when(engine):
-    if "offboard_started" not in engine.__dict__:
+    """The run's one offboarding time: the marker, the record and the revoke check all use it."""
+    if getattr(engine, "offboard_started", None) is None:
         engine.offboard_started = utc_now_text()
     return engine.offboard_started
 
@@ -141,7 +142,8 @@ class OffboardUsers(Method):
         if self.allows_empty(args):
             self._read_ad(engine, _scope(args), found)
         cloud_ids = sorted(set(u["link_value"] for u in found.values() if u.get("link_value")))
-        cloud = self._read_cloud(engine, cloud_ids + missing) if cloud_ids or missing else []
+        asked = list(dict((n.lower(), n) for n in cloud_ids + missing).values())   # each once
+        cloud = self._read_cloud(engine, asked) if asked else []
         by_id = dict((c["id"].lower(), c) for c in cloud)
         # A name AD does not know may be a cloud account: linked (its AD user is found by the anchor) or cloud-only.
         named = dict((k.lower(), c) for c in cloud for k in (c["id"], c["user_principal_name"]))

@@ -82,15 +82,28 @@ def _reactivated(engine, users, entries, side):
 
 def offboarded_refusals(engine, users, plan, step):
     """The users of an onboarding run whose AD user (as the plan read it) carries the offboarded marker and
-    who are not named in reactivate: {user key: message}. Nothing of theirs is enabled or licensed."""
+    who are not named in reactivate: {user key: message}. Nothing of theirs is enabled or licensed. Also
+    those whose AD user is linked to a cloud account that is gone: a new one would be a duplicate."""
     out = {}
     for user in users:
         item = plan.get(step, {}).get(user_key(user)) or {}
-        marker = marker_date((item.get("attributes") or {}).get(engine.args["offboard_attribute"]))
+        attributes = item.get("attributes") or {}
+        marker = marker_date(attributes.get(engine.args["offboard_attribute"]))
         if marker and not _named(engine, user):
             out[user_key(user)] = reactivation_refusal(
                 (user.get("upn"), user.get("sam_account_name"), user.get("name")), marker, [])
+        elif item.get("action") not in ("created", "failed", None) and attributes.get(engine.args["link_attribute"]) \
+                and (plan.get("cloud", {}).get(user_key(user)) or {}).get("action") == "created":
+            out[user_key(user)] = vanished_link(user["upn"], attributes[engine.args["link_attribute"]])
     return out
+
+
+def vanished_link(name, cloud_id):
+    return ("%s's AD user is linked to the cloud account %s, which the tenant does not hold under this name (deleted? "
+            "it stays 30 days in the deleted users; or renamed); a new account would be a duplicate. Fix: restore it "
+            "from the deleted users (Entra admin center, Users, Deleted users; hybrid.identity.restore_users when an "
+            "offboarding removed it), or unlink the AD user (hybrid.identity.account_link state=absent) to give it a "
+            "new one" % (name, cloud_id))
 
 
 class Method(object):
@@ -261,6 +274,8 @@ class AddCloudAccounts(Method):
 
     def judge(self, user, plan, row):
         cloud = plan["cloud"].get(user_key(user))
+        if user.get("link_value") and (cloud or {}).get("action") == "created":
+            return "refused", "cloud", vanished_link(user["upn"], user["link_value"]), None
         if cloud is None or cloud.get("action") in ("created", "failed"):
             return "new", None, None, None
         if cloud.get("on_premises_immutable_id") == user["ad_immutable_id"]:

@@ -5,7 +5,7 @@ it is kept).
     .venv/bin/python tests/benchmarks/report.py --collect DIR [--json FILE] [--markdown FILE]
     .venv/bin/python tests/benchmarks/report.py --json FILE --markdown FILE     (re-render only)
 
-DIR holds floors-<N>.json, method1-<N>.json, peruser.json, throttled.json (whichever ran). A part
+DIR holds floors-<N>.json, method1-<N>.json, offboard.json, peruser.json, throttled.json (whichever ran). A part
 that did not run this time (the opt-in throttled run, the 10,000-user size) is carried over from the
 previous latest.json with its own date and load, and the table says so.
 """
@@ -44,7 +44,7 @@ def _read(path):
 def collect(directory, previous=None):
     """The pieces of one `make bench` run, merged over the previous results."""
     previous = previous or {}
-    data = {"machine": B.machine(), "sizes": {}, "peruser": None, "throttled": None}
+    data = {"machine": B.machine(), "sizes": {}, "peruser": None, "throttled": None, "offboard": None}
     pieces = [_read(path) for path in sorted(glob.glob(os.path.join(directory, "floors-*.json")))]
     for piece in pieces:
         if piece.get("position") != "after":
@@ -59,6 +59,8 @@ def collect(directory, previous=None):
         data["sizes"].setdefault(str(piece["count"]), {})["method1"] = piece
     if os.path.exists(os.path.join(directory, "peruser.json")):
         data["peruser"] = _read(os.path.join(directory, "peruser.json"))
+    if os.path.exists(os.path.join(directory, "offboard.json")):
+        data["offboard"] = _read(os.path.join(directory, "offboard.json"))
     if os.path.exists(os.path.join(directory, "throttled.json")):
         data["throttled"] = _read(os.path.join(directory, "throttled.json"))
         data["throttled"].pop("samples", None) if len(data["throttled"].get("samples") or []) > 2000 else None
@@ -66,15 +68,15 @@ def collect(directory, previous=None):
     for size in data["sizes"].values():
         size.setdefault("measured", (size.get("floors") or {}).get("measured") or
                         (size.get("method1") or {}).get("measured") or stamp)
-    for key in ("peruser", "throttled"):
+    for key in ("peruser", "throttled", "offboard"):
         if data[key] is not None:
             data[key].setdefault("measured", stamp)
     # carry over what did not run this time
     for count, size in (previous.get("sizes") or {}).items():
         if count not in data["sizes"]:
             data["sizes"][count] = dict(size, carried_over=True)
-    for key in ("peruser", "throttled"):
-        if data[key] is None and previous.get(key):
+    for key in ("peruser", "throttled", "offboard"):
+        if data.get(key) is None and previous.get(key):
             data[key] = dict(previous[key], carried_over=True)
     return data
 
@@ -334,6 +336,7 @@ def render(data):
                           (run.get("ldap_per_user") or {}).get("operations")]])
         if derived.get("loop_speedup"):
             lines += ["", "Method 1 is %.1fx the per-user loop's rate." % derived["loop_speedup"]]
+    lines += _offboard_lines(data.get("offboard"))
     throttled = data.get("throttled")
     if throttled:
         run, p = throttled.get("run") or {}, throttled.get("profile") or {}
@@ -363,6 +366,33 @@ def render(data):
                                             client.get("throttled", 0))]
     lines += ["", END]
     return "\n".join(lines) + "\n"
+
+
+def _offboard_lines(offboard):
+    """Offboarding N users (tests/benchmarks/offboard.py) against the bare clients making the same writes."""
+    if not offboard:
+        return []
+    floor = offboard.get("floor") or {}
+    lines = ["", "### Offboarding, N = %s (%s)" % ("{:,}".format(offboard["count"]), _when(offboard)), "",
+             "Floor: the same writes with bare clients at once (ldap3: %s s for one modify per user; requests: %s s "
+             "for 3 Graph writes per user in $batch of 20): %s s." % (floor.get("ad_s"), floor.get("graph_s"),
+                                                                    floor.get("seconds")), ""]
+    rows = []
+    for label in ("check", "offboard", "noop"):
+        run = (offboard.get("runs") or {}).get(label)
+        if not run:
+            continue
+        graph, ldap = run.get("graph_per_user") or {}, run.get("ldap_per_user") or {}
+        rows.append([label, run.get("wall_s"), _x(_ratio(run.get("wall_s"), floor.get("seconds"))),
+                     _fmt(graph.get("writes"), 2), _fmt(graph.get("http_requests"), 3), _fmt(ldap.get("writes"), 2),
+                     _fmt(ldap.get("operations"), 3), run.get("max_module_rss_mb"), run.get("controller_peak_rss_mb")])
+    lines += _table(["run", "wall s", "of the floor", "Graph writes/user", "Graph HTTP/user", "LDAP writes/user",
+                     "LDAP ops/user", "module RSS MB", "ansible-playbook RSS MB"], rows)
+    verify = offboard.get("verify") or {}
+    if verify:
+        lines += ["", "Left by the offboarding: %d of %d blocked, %d unlicensed, %d with sessions revoked." % (
+            verify.get("blocked", 0), verify.get("expected", 0), verify.get("unlicensed", 0), verify.get("revoked", 0))]
+    return lines
 
 
 SKELETON = """# Performance

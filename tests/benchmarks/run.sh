@@ -39,6 +39,8 @@ for size in $sizes; do
     "$py" tests/benchmarks/floors.py --count "$size" --directory-only --out "$out/floors-$size-after.json"
   fi
 done
+echo "== offboarding, N=$n"
+"$py" tests/benchmarks/offboard.py --count "$n" --out "$out/offboard.json" | grep -v '^floor ratio'
 echo "== per-user loop"
 "$py" tests/benchmarks/peruser.py --count "${BENCH_PERUSER_N:-100}" --out "$out/peruser.json"
 if [ "${BENCH_THROTTLED:-0}" = 1 ]; then

@@ -336,3 +336,20 @@ def test_a_block_without_its_revoke_is_finished_by_the_rerun(lab, joiners, tmp_p
     proc, recap = play(lab, "offboard_users", tmp_path, "-e", "@%s" % leavers)
     assert proc.returncode == 0 and "changed=0" in recap, proc.stdout[-3000:]
     assert admin(lab, "/counters")["totals"]["writes"] == 0
+
+
+def test_a_deleted_linked_cloud_account_is_not_replaced_by_a_duplicate(lab, joiners, tmp_path):
+    """The onboarding CSV again after someone deleted a linked cloud account in the portal: the user fails,
+    naming the missing account and the fix; no second account is created or licensed."""
+    c = "offc%s" % joiners["tag"]
+    upn_c = upn_of(lab, c)
+    old = cloud(lab, upn_c)
+    graph_delete(lab, old["id"])
+    admin(lab, "/counters/reset", {})
+    proc, _recap = play(lab, "onboard_new_users", tmp_path, "-e", "@%s" % joiners["vars"])
+    assert proc.returncode != 0
+    assert "is linked to the cloud account %s" % old["id"] in proc.stdout, proc.stdout[-3000:]
+    assert admin(lab, "/counters")["totals"]["writes"] == 0 and cloud(lab, upn_c) is None
+    rows = dict((r["upn"].lower(), r) for r in report_rows(tmp_path, "onboard_new_users"))
+    assert rows[upn_c.lower()]["status"] == "failed"
+    assert rows[upn_of(lab, "offa%s" % joiners["tag"]).lower()]["status"] == "unchanged"
