@@ -19,6 +19,8 @@ from azure.identity.aio import CertificateCredential, ClientSecretCredential
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from kiota_authentication_azure.azure_identity_authentication_provider import AzureIdentityAuthenticationProvider
 from msgraph import GraphRequestAdapter, GraphServiceClient
+from msgraph.generated.directory.deleted_items.item.directory_object_item_request_builder import (
+    DirectoryObjectItemRequestBuilder)
 from msgraph.generated.models.assigned_license import AssignedLicense
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.models.password_profile import PasswordProfile
@@ -214,11 +216,25 @@ async def delta(env):
 
 
 @check
+async def revoke_sessions(env):
+    answer = await env.graph.users.by_user_id(env.user_id).revoke_sign_in_sessions.post()
+    assert answer.value is True, answer
+    query = UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(
+        select=["id", "signInSessionsValidFromDateTime"])
+    user = await env.graph.users.by_user_id(env.user_id).get(RequestConfiguration(query_parameters=query))
+    assert user.sign_in_sessions_valid_from_date_time is not None and _extra(user) == []
+
+
+@check
 async def deleted_items(env):
     await env.graph.users.by_user_id(env.user_id).delete()
     deleted = await env.graph.directory.deleted_items.graph_user.get()
     assert [u.id for u in deleted.value] == [env.user_id] and deleted.value[0].deleted_date_time is not None
     item = env.graph.directory.deleted_items.by_directory_object_id(env.user_id)
+    query = DirectoryObjectItemRequestBuilder.DirectoryObjectItemRequestBuilderGetQueryParameters(
+        select=["id", "deletedDateTime", "userPrincipalName", "accountEnabled"])
+    one = await item.get(RequestConfiguration(query_parameters=query))
+    assert one.id == env.user_id and one.deleted_date_time is not None and one.account_enabled is True, one
     restored = await item.restore.post()
     assert restored.id == env.user_id
     assert (await env.graph.users.by_user_id(env.user_id).get()).id == env.user_id

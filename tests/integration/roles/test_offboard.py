@@ -353,3 +353,9 @@ def test_a_deleted_linked_cloud_account_is_not_replaced_by_a_duplicate(lab, join
     rows = dict((r["upn"].lower(), r) for r in report_rows(tmp_path, "onboard_new_users"))
     assert rows[upn_c.lower()]["status"] == "failed"
     assert rows[upn_of(lab, "offa%s" % joiners["tag"]).lower()]["status"] == "unchanged"
+    # method 2 for the same AD user: the same refusal, no account
+    adds = tmp_path / "adds.json"
+    adds.write_text(json.dumps({"ad_users": [c], "usage_location": "US"}))
+    proc, _recap = play(lab, "add_cloud_accounts", tmp_path, "-e", "@%s" % adds)
+    assert proc.returncode != 0 and "is linked to the cloud account %s" % old["id"] in proc.stdout, proc.stdout[-3000:]
+    assert admin(lab, "/counters")["totals"]["writes"] == 0 and cloud(lab, upn_c) is None

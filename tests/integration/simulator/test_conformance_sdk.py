@@ -15,7 +15,7 @@ CLIENT = os.path.join(TESTS, "conformance", "sdk_client.py")
 CHECKS = ["token_client_secret", "token_certificate", "users_create", "users_get_select", "users_update",
           "users_list_filter_select_top", "users_list_advanced_count", "users_count_endpoint", "paging_page_iterator",
           "error_not_found", "error_conflict_details", "error_unsupported_query", "licenses", "tenant_objects",
-          "delta", "deleted_items"]
+          "delta", "revoke_sessions", "deleted_items"]
 
 
 @pytest.fixture(scope="module")
