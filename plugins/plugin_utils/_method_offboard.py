@@ -145,6 +145,22 @@ class OffboardUsers(Method):
         asked = list(dict((n.lower(), n) for n in cloud_ids + missing).values())   # each once
         cloud = self._read_cloud(engine, asked) if asked else []
         by_id = dict((c["id"].lower(), c) for c in cloud)
+        cloud_only, gone = self._place(engine, missing, cloud, found)
+        users = logic.pair_users(sorted(found.values(), key=lambda u: u.get("dn") or ""), by_id, cloud_only,
+                                 args["offboard_attribute"])
+        for user in users:
+            user["delete"] = logic.due_for_deletion((user.get("ad_facts") or {}).get("marker"), args["delete_after_days"])
+            # when this user's offboarding began, if one did: the revoke is judged against it
+            user["started"] = (user.get("ad_facts") or {}).get("marker") or \
+                (engine.offboard_record.entries.get(user["key"]) or {}).get("offboarded")
+        _refuse(self.problems(engine, users))
+        return users, gone
+
+    def _place(self, engine, missing, cloud, found):
+        """The names AD did not know: a cloud account (linked: its AD user joins `found` by the anchor; else
+        cloud-only), a leaver a retention deletion removed (reported, not unknown), or one only the record
+        still places (restore_users). Any other name refuses the run. -> (cloud-only accounts, excluded)."""
+        args = engine.args
         # A name AD does not know may be a cloud account: linked (its AD user is found by the anchor) or cloud-only.
         named = dict((k.lower(), c) for c in cloud for k in (c["id"], c["user_principal_name"]))
         # a name a retention deletion removed is done (a rerun of the same list), not unknown
@@ -174,15 +190,7 @@ class OffboardUsers(Method):
             account = named[name.lower()]
             if account["id"].lower() not in linked_ids and account not in cloud_only:
                 cloud_only.append(account)
-        users = logic.pair_users(sorted(found.values(), key=lambda u: u.get("dn") or ""), by_id, cloud_only,
-                                 args["offboard_attribute"])
-        for user in users:
-            user["delete"] = logic.due_for_deletion((user.get("ad_facts") or {}).get("marker"), args["delete_after_days"])
-            # when this user's offboarding began, if one did: the revoke is judged against it
-            user["started"] = (user.get("ad_facts") or {}).get("marker") or \
-                (engine.offboard_record.entries.get(user["key"]) or {}).get("offboarded")
-        _refuse(self.problems(engine, users))
-        return users, gone
+        return cloud_only, gone
 
     def problems(self, engine, users):
         return logic.input_problems(users, engine.args["allow_privileged"])

@@ -236,6 +236,18 @@ class Simulator(object):
     def throttle(self, **config):
         return self.admin("/throttle", config)
 
+    def bare_session(self, lab):
+        """A requests session with an app token of this simulator: the bare client the floors are measured with."""
+        import requests
+        session = requests.Session()
+        session.trust_env = False
+        session.verify = self.ca
+        token = session.post("%s/%s/oauth2/v2.0/token" % (self.url, lab["AZURE_TENANT_ID"]), data={
+            "grant_type": "client_credentials", "client_id": lab["AZURE_CLIENT_ID"],
+            "client_secret": lab["AZURE_CLIENT_SECRET"], "scope": self.url + "/.default"}).json()["access_token"]
+        session.headers["Authorization"] = "Bearer " + token
+        return session
+
     def env(self, lab):
         """The connection variables of lab.env, pointed at this simulator."""
         env = dict((k, v) for k, v in lab.items() if k.startswith(("HYBRID_IDENTITY_", "AZURE_", "LAB_")))

@@ -24,8 +24,6 @@ import sys
 import time
 import uuid
 
-import requests
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as B  # noqa: E402
 
@@ -74,13 +72,7 @@ def graph_floor(lab, count, workdir):
     """N users created and licensed with bare $batch writes (one session, 20 per batch)."""
     tag = B.new_tag()
     with B.Simulator(workdir, units=count + 1000, throttle="off") as sim:
-        session = requests.Session()
-        session.trust_env = False
-        session.verify = sim.ca
-        token = session.post("%s/%s/oauth2/v2.0/token" % (sim.url, lab["AZURE_TENANT_ID"]), data={
-            "grant_type": "client_credentials", "client_id": lab["AZURE_CLIENT_ID"],
-            "client_secret": lab["AZURE_CLIENT_SECRET"], "scope": sim.url + "/.default"}).json()["access_token"]
-        session.headers["Authorization"] = "Bearer " + token
+        session = sim.bare_session(lab)
         rows = B.generate_users(count, tag, None)
         sim.reset_counters()
         failed = 0

@@ -18,8 +18,6 @@ import sys
 import threading
 import time
 
-import requests
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as B  # noqa: E402
 from method1 import digest  # noqa: E402
@@ -52,13 +50,7 @@ def floor(lab, sim, ou, users):
         conn.unbind()
 
     def graph():
-        session = requests.Session()
-        session.trust_env = False
-        session.verify = sim.ca
-        token = session.post("%s/%s/oauth2/v2.0/token" % (sim.url, lab["AZURE_TENANT_ID"]), data={
-            "grant_type": "client_credentials", "client_id": lab["AZURE_CLIENT_ID"],
-            "client_secret": lab["AZURE_CLIENT_SECRET"], "scope": sim.url + "/.default"}).json()["access_token"]
-        session.headers["Authorization"] = "Bearer " + token
+        session = sim.bare_session(lab)
         json_type = {"Content-Type": "application/json"}
         start = time.monotonic()
         failed = _batches(session, sim.url, [{"method": "PATCH", "url": "/users/%s" % c, "headers": json_type,

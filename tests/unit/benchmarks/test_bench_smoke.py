@@ -19,8 +19,9 @@ from ansible_collections.hybrid.identity.plugins.module_utils._role_input import
 
 
 def test_every_script_imports():
-    import floors, method1, peruser  # noqa: F401  (the import is the check)
+    import floors, method1, offboard, peruser  # noqa: F401  (the import is the check)
     assert callable(floors.run_floors) and callable(method1.run_method1) and callable(peruser.run_peruser)
+    assert callable(offboard.run_offboard)
 
 
 def test_generated_users_pass_the_roles_input_check(tmp_path):
@@ -146,3 +147,17 @@ def test_controller_phase_loses_the_union_of_modules_that_ran_at_once():
     seconds = benchlib.phases({"timings": {"tasks": tasks}, "probe": probe, "launched": 99.0, "wall_s": 22.0})["seconds"]
     assert (seconds["ad_user"], seconds["cloud_user"], seconds["cloud_license"]) == (10.0, 3.0, 2.0)
     assert seconds["onboard_run controller"] == 8.0      # 20 s task - 12 s covered by modules
+
+
+def test_offboarding_section_renders_against_its_floor(tmp_path):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    run = {"wall_s": 40.0, "graph_per_user": {"writes": 3.0, "http_requests": 0.19}, "ldap_per_user": {"writes": 1.0,
+           "operations": 1.02}, "max_module_rss_mb": 50.0, "controller_peak_rss_mb": 70.0}
+    (run_dir / "offboard.json").write_text(json.dumps({
+        "count": 1000, "floor": {"seconds": 20.0, "ad_s": 20.0, "graph_s": 1.0}, "runs": {"offboard": run},
+        "verify": {"expected": 1000, "blocked": 1000, "unlicensed": 1000, "revoked": 1000}}))
+    text = report.render(report.collect(str(run_dir)))
+    assert "### Offboarding, N = 1,000" in text
+    assert "| offboard | 40.0 | 2.00x | 3.00 | 0.190 | 1.00 | 1.020 | 50.0 | 70.0 |" in text
+    assert "1000 of 1000 blocked, 1000 unlicensed, 1000 with sessions revoked" in text
