@@ -70,6 +70,7 @@ ARGSPEC = dict(
     # import_cloud_accounts
     cloud_filter=dict(type="str", default=""),
     cloud_users=dict(type="list", elements="str", default=[]),
+    cloud_all=dict(type="bool", default=False),
     include=dict(type="list", elements="str", default=[]),
     ad_groups=dict(type="list", elements="str", default=[]),
     # link_accounts

@@ -182,6 +182,13 @@ options:
     type: list
     elements: str
     default: []
+  cloud_all:
+    description:
+      - V(import_cloud_accounts), every cloud user of the tenant (less the kinds O(include) leaves out). Without
+        O(cloud_filter) or O(cloud_users) it must be V(true), or the run is refused; an empty filter or list never
+        imports the whole tenant, whose imported users' cloud passwords would all become temporary ones.
+    type: bool
+    default: false
   include:
     description:
       - V(import_cloud_accounts), kinds of cloud users to import that are left out by default.

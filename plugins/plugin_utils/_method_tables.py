@@ -313,7 +313,11 @@ class ImportCloudAccounts(Method):
     def load(self, engine):
         args = engine.args
         query = dict((k, v) for k, v in (("filter", args["cloud_filter"]), ("users", args["cloud_users"])) if v)
-        # Neither chosen: the method imports from the whole tenant, which cloud_user_info must be told.
+        if not query and not args["cloud_all"]:
+            # every imported user's cloud password becomes its temporary one: the whole tenant only when asked
+            raise Refused("Nothing was written. Choose the cloud users to import with cloud_filter or cloud_users, or "
+                          "set all_users: true to import every cloud user of the tenant (each imported user's cloud "
+                          "password becomes its temporary one).")
         info = engine.run_module("hybrid.identity.cloud_user_info", query or {"all": True})
         if info.get("failed"):
             raise Refused("cannot read the cloud users: %s" % info.get("msg"))
