@@ -165,6 +165,12 @@ def test_import_passwords_file_kinit_and_must_change(fresh, tmp_path):
     run_module("hybrid.identity.cloud_user", {"users": [{"user_principal_name": upn, "display_name": "Imp %s" % TAG,
                                                          "password": "Cloud-Only-Pw-%s-1" % TAG}]},
                env=roles_lab.env(lab))
+    # no choice of users (an empty computed list, say) never imports the whole tenant
+    writes_before = admin(lab, "/counters")["totals"]["writes"]
+    proc, recap = play(lab, "import_cloud_accounts", tmp_path, "-e", '{"cloud_users": []}')
+    assert proc.returncode != 0 and "set all_users: true" in proc.stdout, proc.stdout[-3000:]
+    assert admin(lab, "/counters")["totals"]["writes"] == writes_before
+    assert not (tmp_path / "hybrid_identity_reports" / "import_cloud_accounts-passwords.csv").exists()
     proc, recap = play(lab, "import_cloud_accounts", tmp_path, "-e", '{"cloud_users": ["%s", "reception@corp.example.com"]}' % upn)
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert "shared-mailbox-like" in proc.stdout
