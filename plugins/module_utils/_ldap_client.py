@@ -356,11 +356,11 @@ class LdapClient(object):
     def add(self, dn, object_class, attributes, secret=False):
         return self._write(self.conn.add, canonical_dn(dn), object_class, attributes, secret=secret)
 
-    def modify(self, dn, changes, secret=False):
+    def modify(self, dn, changes, secret=False, controls=None):
         """changes: {attribute: [(op, [values])]} with op 'add' | 'delete' | 'replace'."""
         ops = {"add": ldap3.MODIFY_ADD, "delete": ldap3.MODIFY_DELETE, "replace": ldap3.MODIFY_REPLACE}
         converted = dict((attr, [(ops[op], values) for op, values in pairs]) for attr, pairs in changes.items())
-        return self._write(self.conn.modify, canonical_dn(dn), converted, secret=secret)
+        return self._write(self.conn.modify, canonical_dn(dn), converted, secret=secret, controls=controls)
 
     def move(self, dn, new_rdn, new_parent=None):
         return self._write(self.conn.modify_dn, canonical_dn(dn), canonical_dn(new_rdn), new_superior=canonical_dn(new_parent))

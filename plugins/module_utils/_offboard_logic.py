@@ -163,9 +163,10 @@ def merge_record(old, new):
     closed, closing = (old or {}).get("restored") or (old or {}).get("deleted"), new.get("restored") or new.get("deleted")
     if not old or (closed and not closing):   # a new offboarding after a restore (or a reanimation) starts afresh
         return dict(new)
-    for event in ("restored", "deleted"):
-        if new.get(event):
-            return dict(old, **{event: new[event]})
+    if new.get("restored"):   # restored after a retention deletion: no longer deleted
+        return dict(((k, v) for k, v in old.items() if k != "deleted"), restored=new["restored"])
+    if new.get("deleted"):
+        return dict(old, deleted=new["deleted"])
     out = dict(old)
     out["groups"] = sorted(set(old.get("groups") or []) | set(new.get("groups") or []))
     out["sku_ids"] = sorted(set(old.get("sku_ids") or []) | set(new.get("sku_ids") or []))
@@ -216,15 +217,19 @@ def restore_problems(users, entries, record_path):
         if not entry:   # one restored already is fine: the rerun finds everything in place
             out[user["key"]] = ("%s has no offboarding in the restore record %s. Fix: give "
                                 "the record_file its offboarding wrote, or restore it by hand" % (user["upn"], record_path))
-        elif user.get("ad_facts") is None and entry.get("ad_guid"):
-            out[user["key"]] = ("%s: its AD user %s is not in the directory (deleted?); reanimate it from Deleted "
-                                "Objects first (docs/offboarding.md), then rerun" % (user["upn"], entry.get("ad_dn")))
     return out
 
 
-def restore_ad_entry(entry, marker_attribute):
-    """Enabled again (when it was), back in its OU and groups; the marker goes last, in its own step."""
+def restore_ad_entry(entry, marker_attribute, link_attribute=None):
+    """Enabled again (when it was), back in its OU and groups; the marker goes last, in its own step. A user
+    reanimated from a tombstone (link_attribute given) also gets back its UPN and its link, which no tombstone
+    keeps."""
     out = {"identity": entry["ad_guid"]}
+    if link_attribute:
+        if entry.get("ad_upn"):
+            out["upn"] = entry["ad_upn"]
+        if entry.get("cloud_id"):
+            out["attributes"] = {"set": {link_attribute: entry["cloud_id"]}}
     if entry.get("ad_enabled") is not False:
         out["enabled"] = True
     if entry.get("ad_path"):

@@ -58,8 +58,9 @@ options:
         C(cloud_password), C(link)); V(link_accounts) pairs existing accounts (C(link)); V(offboard_users) offboards
         leavers (C(ad) disable and the offboarded marker, C(cloud) block and revoke, C(license) removal; after
         O(delete_after_days), C(delete_cloud) and C(delete_ad));
-        V(restore_users) undoes an offboarding from its O(record_file) (C(ad) enable, OU and groups, C(cloud)
-        unblock, C(license) the recorded licences, C(unmark) the marker cleared).
+        V(restore_users) undoes an offboarding from its O(record_file) (C(ad_restore) reanimates a deleted AD user,
+        C(ad) enable, OU and groups, C(cloud) unblock or undelete, C(license) the recorded licences, C(unmark) the
+        marker cleared).
     type: str
     required: true
     choices: [add_cloud_accounts, import_cloud_accounts, link_accounts, offboard_users, onboard_new_users, restore_users]

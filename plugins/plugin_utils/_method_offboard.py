@@ -164,7 +164,7 @@ class OffboardUsers(Method):
         # A name AD does not know may be a cloud account: linked (its AD user is found by the anchor) or cloud-only.
         named = dict((k.lower(), c) for c in cloud for k in (c["id"], c["user_principal_name"]))
         # a name a retention deletion removed is done (a rerun of the same list), not unknown
-        deleted = logic.deleted_entries(engine.offboard_record.entries, [m for m in missing if m.lower() not in named])
+        deleted = self.finished(engine, [m for m in missing if m.lower() not in named])
         gone = [{"key": e["key"], "upn": e.get("upn"), "name": e.get("name") or n, "reason": "deleted %s, after %s days "
                  "offboarded (delete_after_days)" % (e["deleted"], args["delete_after_days"] or "the")}
                 for n, e in deleted.items()]
@@ -198,6 +198,10 @@ class OffboardUsers(Method):
     def from_record(self, engine, names):
         """{name: AD objectGUID} for names neither directory knows that the job can still place."""
         return {}
+
+    def finished(self, engine, names):
+        """{name: record entry} for names a retention deletion removed: done, reported, not unknown."""
+        return logic.deleted_entries(engine.offboard_record.entries, names)
 
     def _read_ad(self, engine, selection, found):
         args = engine.args
@@ -248,6 +252,10 @@ def _entry(user):
     return user["restore"]
 
 
+def _no_ad_entry(user):
+    return None if _entry(user).get("ad_guid") else "no AD user (a cloud-only account)"
+
+
 def _no_cloud_entry(user):
     return None if _entry(user).get("cloud_id") else "no linked cloud account"
 
@@ -262,14 +270,27 @@ def _not_deleted_in_plan(engine, users, done):
     return [u for u in users if u["upn"].casefold() not in restoring]
 
 
+def _reanimated_in_plan(engine, users, done):
+    """In the plan, an AD user still in Deleted Objects cannot be read yet: its steps run after the restore."""
+    if not engine.check_mode:
+        return users
+    restoring = set(str(i.get("upn")).casefold() for i in (done.get("ad_restore") or {}).get("items") or []
+                    if i.get("action") == "updated")
+    return [u for u in users if u["upn"].casefold() not in restoring]
+
+
 class RestoreUsers(OffboardUsers):
-    """The offboarding undone from its restore record: enabled, back in the OU and the groups, licensed again,
-    the marker cleared last (until then onboarding still leaves the user alone)."""
+    """The offboarding undone from its restore record: an AD user deleted since reanimated, enabled, back in the
+    OU and the groups, licensed again, the marker cleared last (until then onboarding still leaves it alone)."""
     name, title = "restore_users", "Restore users"
     steps = (
+        Step("ad_restore", "hybrid.identity.ad_user_restore", lambda e, users, done: {"users": [
+            {"identity": _entry(u)["ad_guid"]} for u in users]},
+            settled=_none(lambda u: None if u.get("reanimate") else "not deleted"), side="ad", rename=True),
         Step("ad", AD_USER, lambda e, users, done: {"users": [
-            logic.restore_ad_entry(_entry(u), e.args["offboard_attribute"]) for u in users]},
-            settled=_none(_no_ad), side="ad", rename=True),
+            logic.restore_ad_entry(_entry(u), e.args["offboard_attribute"], e.args["link_attribute"] if u.get("reanimate")
+                                   else None) for u in users]},
+            after=["ad_restore"], select=_reanimated_in_plan, settled=_none(_no_ad_entry), side="ad", rename=True),
         Step("cloud", CLOUD_USER, lambda e, users, done: {"users": [logic.restore_cloud_entry(_entry(u)) for u in users]},
              settled=_none(_no_cloud_entry), side="cloud"),
         # in the plan beside the cloud step; an account the plan finds in the deleted users is licensed after its restore
@@ -278,11 +299,32 @@ class RestoreUsers(OffboardUsers):
              settled=_none(lambda u: _no_cloud_entry(u) or (None if _entry(u).get("sku_ids") else "no licences recorded"))),
         Step("unmark", AD_USER, lambda e, users, done: {"users": [
             logic.unmark_entry(_entry(u), e.args["offboard_attribute"]) for u in users]},
-            after=["ad", "cloud", "license"], plan_after=[], settled=_none(_no_ad), side="ad", rename=True),
+            after=["ad", "cloud", "license"], plan_after=["ad_restore"], select=_reanimated_in_plan,
+            settled=_none(_no_ad_entry), side="ad", rename=True),
     )
 
+    def load(self, engine):
+        """The offboarding's users; also those whose AD user is a tombstone now (found through the record only)."""
+        engine.placed = {}
+        users, excluded = OffboardUsers.load(self, engine)
+        have = set(u["key"] for u in users)
+        for entry in engine.placed.values():
+            if entry["key"] not in have and entry.get("ad_guid"):
+                have.add(entry["key"])
+                users.append({"key": entry["key"], "upn": entry.get("upn"), "name": entry.get("name"),
+                              "ad": entry["ad_guid"], "cloud_id": entry.get("cloud_id"), "ad_facts": None,
+                              "cloud_facts": None, "restore": entry, "reanimate": True})
+        return users, excluded
+
+    def finished(self, engine, names):
+        return {}   # a retention deletion is what a restore undoes
     def problems(self, engine, users):
         entries = engine.offboard_record.entries
+        by_cloud = dict((str(e.get("cloud_id")).lower(), e) for e in entries.values() if e.get("cloud_id"))
+        for user in users:
+            entry = by_cloud.get(str(user.get("cloud_id")).lower()) if user["key"] not in entries else None
+            if entry is not None:   # a live cloud account whose AD user is gone: the record's key is the AD one
+                user.update(key=entry["key"], ad=entry.get("ad_guid"), reanimate=bool(entry.get("ad_guid")))
         out = logic.restore_problems(users, entries, engine.offboard_record.path)
         for user in users:
             if user["key"] not in out:
@@ -292,9 +334,10 @@ class RestoreUsers(OffboardUsers):
         return out
 
     def from_record(self, engine, names):
-        # a cloud account deleted since is named by its UPN or id only in the record: its AD user is there
-        return dict((n, e["ad_guid"]) for n, e in logic.recorded_entries(engine.offboard_record.entries, names).items()
-                    if e.get("ad_guid"))
+        # a cloud account deleted since, or a deleted pair, is named only in the record
+        entries = engine.offboard_record.entries
+        engine.placed = dict(logic.recorded_entries(entries, names), **logic.recorded_entries(entries, names, True))
+        return dict((n, e["ad_guid"]) for n, e in engine.placed.items() if e.get("ad_guid"))
 
     def before_write(self, engine, batch):
         """Nothing to record first: a restore adds back what the record holds."""

@@ -359,3 +359,51 @@ def test_a_deleted_linked_cloud_account_is_not_replaced_by_a_duplicate(lab, join
     proc, _recap = play(lab, "add_cloud_accounts", tmp_path, "-e", "@%s" % adds)
     assert proc.returncode != 0 and "is linked to the cloud account %s" % old["id"] in proc.stdout, proc.stdout[-3000:]
     assert admin(lab, "/counters")["totals"]["writes"] == 0 and cloud(lab, upn_c) is None
+
+
+def test_restore_after_the_retention_reanimates_the_ad_user_and_brings_back_both(lab, joiners, tmp_path):
+    a = "offa%s" % joiners["tag"]
+    upn_a = upn_of(lab, a)
+    before, old = ad_entry(lab, a), cloud(lab, upn_a)
+    conn = ldap_connect(lab)
+    try:
+        conn.search(before["dn"], "(objectClass=user)", attributes=["objectGUID"], search_scope="BASE")
+        guid = conn.entries[0].objectGUID.raw_values[0]
+    finally:
+        conn.unbind()
+    leavers = tmp_path / "leavers.json"
+    leavers.write_text(json.dumps({"users": [a], "move_to": joiners["ou"], "remove_groups": True}))
+    proc, _recap = play(lab, "offboard_users", tmp_path, "-e", "@%s" % leavers)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    conn = ldap_connect(lab)
+    try:
+        assert conn.modify(ad_entry(lab, a)["dn"], {MARKER: [("MODIFY_REPLACE", ["hybrid.identity offboarded 2026-10-01T00:00:00Z"])]})
+    finally:
+        conn.unbind()
+    leavers.write_text(json.dumps({"users": [a], "delete_after_days": 30}))
+    proc, _recap = play(lab, "offboard_users", tmp_path, "-e", "@%s" % leavers)
+    assert proc.returncode == 0 and cloud(lab, upn_a) is None, proc.stdout[-3000:]
+
+    who = tmp_path / "who.json"
+    who.write_text(json.dumps({"users": [a]}))   # its sAMAccountName: neither directory knows it, the record does
+    admin(lab, "/counters/reset", {})
+    proc, recap = play(lab, "restore_users", tmp_path, "-e", "@%s" % who, check=True)
+    assert proc.returncode == 0 and "changed=1" in recap, proc.stdout[-3000:]
+    assert admin(lab, "/counters")["totals"]["writes"] == 0 and cloud(lab, upn_a) is None
+    proc, recap = play(lab, "restore_users", tmp_path, "-e", "@%s" % who)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    entry = ad_entry(lab, a)
+    assert entry["dn"] == before["dn"] and not entry["uac"] & 2 and entry["groups"] == [joiners["group"]]
+    conn = ldap_connect(lab)
+    try:
+        conn.search(entry["dn"], "(objectClass=user)", attributes=["objectGUID", "userPrincipalName",
+                                                                   "msDS-cloudExtensionAttribute1"], search_scope="BASE")
+        back = conn.entries[0]
+        assert back.objectGUID.raw_values[0] == guid and str(back.userPrincipalName.value) == upn_a
+        assert str(back["msDS-cloudExtensionAttribute1"].value) == old["id"]   # the link, which no tombstone keeps
+    finally:
+        conn.unbind()
+    user = cloud(lab, upn_a)
+    assert user["id"] == old["id"] and user["accountEnabled"] is True and len(user["assignedLicenses"]) == 1
+    proc, recap = play(lab, "restore_users", tmp_path, "-e", "@%s" % who)
+    assert proc.returncode == 0 and "changed=0" in recap, proc.stdout[-3000:]

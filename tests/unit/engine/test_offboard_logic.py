@@ -126,8 +126,10 @@ def test_restore_needs_an_entry_and_both_accounts():
     gone = logic.pair_users([ad(link_value="C9")], {}, [], "m")   # deleted in the cloud: cloud_user restores it
     assert logic.restore_problems(gone, {"ad:" + GUID: entry}, "R") == {}
     assert logic.restore_cloud_entry(entry)["restore_deleted"] is True
-    assert "reanimate" in logic.restore_problems(logic.pair_users([], {}, [dict(CLOUD, id="C1")], "m"),
-                                                 {"cloud:c1": dict(entry, key="cloud:c1")}, "R")["cloud:c1"]
+    # an AD user gone too is reanimated (ad_user_restore), with the UPN and the link no tombstone keeps
+    assert logic.restore_ad_entry(dict(entry, ad_upn="j@corp.local"), "m", "link")["upn"] == "j@corp.local"
+    assert logic.restore_ad_entry(dict(entry, ad_upn="j@corp.local"), "m", "link")["attributes"] == {"set": {"link": "C1"}}
+    assert "upn" not in logic.restore_ad_entry(dict(entry, ad_upn="j@corp.local"), "m")   # a live user keeps its own
     assert logic.restore_ad_entry(entry, "m") == {"identity": GUID, "enabled": True, "path": "OU=Staff,DC=x",
                                                   "groups": {"add": ["G"], "lookup_failure_action": "warn"}}
     assert "enabled" not in logic.restore_ad_entry(dict(entry, ad_enabled=False), "m")   # it was disabled before
