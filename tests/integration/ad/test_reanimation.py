@@ -46,3 +46,30 @@ def test_a_deleted_user_is_a_tombstone_that_reanimates_with_its_guid(ldap, ou, u
     assert back.objectGUID.raw_values[0] == guid and back.objectSid.raw_values[0] == sid
     assert str(back.sAMAccountName.value) == "rean%s" % uid
     assert back.userPrincipalName.value is None and back[LINK].value is None
+
+
+def test_ad_user_restore_check_mode_restore_rerun_and_unknown(run, ldap, ou, uid):
+    dn = "CN=Mod Rean %s,%s" % (uid, ou)
+    assert ldap.add(dn, ["top", "person", "organizationalPerson", "user"], {
+        "sAMAccountName": "mrean%s" % uid, "userAccountControl": "514"}), ldap.result
+    created = run("ad_user_info", {"identity": ["mrean%s" % uid]})["users"][0]
+    guid = created["object_guid"]
+    assert ldap.delete(dn), ldap.result
+
+    check = run("ad_user_restore", {"users": [{"identity": guid}]}, check=True, diff=True)
+    item = check["users"][0]
+    assert check["changed"] and item["action"] == "updated" and item["dn"] == dn and "restored" in item["changed_attributes"]
+    ldap.search(ou, "(sAMAccountName=mrean%s)" % uid, attributes=["cn"])
+    assert not ldap.entries, "check mode wrote"
+
+    real = run("ad_user_restore", {"users": [{"identity": "{%s}" % guid}]})
+    assert real["changed"] and real["users"][0]["action"] == "updated"
+    again = run("ad_user_info", {"identity": ["mrean%s" % uid]})["users"][0]
+    assert again["object_guid"] == guid and again["dn"] == dn and again["enabled"] is False
+
+    rerun = run("ad_user_restore", {"users": [{"identity": guid}]})
+    assert not rerun["changed"] and rerun["users"][0]["action"] == "unchanged"
+
+    gone = run("ad_user_restore", {"users": [{"identity": "00000000-1111-2222-3333-444444444444"}]},
+               expect_failure=True)
+    assert gone["failed"] and "no deleted object has the objectGUID" in gone["users"][0]["error"]
