@@ -57,12 +57,14 @@ def pair_users(ad_users, cloud_by_id, cloud_only, marker_attribute):
     for ad in ad_users:
         link = ad.get("link_value")
         cloud = cloud_by_id.get(str(link).lower()) if link else None
-        marker = marker_date((ad.get("attributes") or {}).get(marker_attribute))
+        raw = (ad.get("attributes") or {}).get(marker_attribute)
+        marker = marker_date(raw)
         user = {"key": "ad:" + ad["object_guid"], "ad": ad["object_guid"],
                 "upn": (cloud or {}).get("user_principal_name") or ad.get("upn") or ad["object_guid"],
                 "name": ad.get("display_name") or ad.get("name"), "sam_account_name": ad.get("sam_account_name"),
                 "ad_facts": {"guid": ad["object_guid"], "dn": ad.get("dn"), "path": ad.get("path"),
                              "enabled": ad.get("enabled"), "groups": list(ad.get("groups") or []), "marker": marker,
+                             "foreign": raw if raw and not marker else None,
                              "upn": ad.get("upn"), "privileged": is_privileged(ad)},
                 "link_value": link, "cloud_facts": _cloud_facts(cloud)}
         if cloud:
@@ -91,6 +93,11 @@ def input_problems(users, allow_privileged):
         ad, cloud = user.get("ad_facts"), user.get("cloud_facts")
         if ad and ad["privileged"] and not allow_privileged:
             out[user["key"]] = "%s: %s" % (ad.get("upn") or ad["dn"], PRIVILEGED_HINT)
+        elif ad and ad.get("foreign"):
+            # the attribute is someone else's: the marker would overwrite what it holds
+            out[user["key"]] = ("%s: the marker attribute already holds %r, which is not an offboarded marker. Fix: "
+                                "choose a free attribute as offboard_attribute" % (ad.get("upn") or ad["dn"],
+                                                                                   str(ad["foreign"])[:60]))
         elif cloud and cloud["synced"]:
             out[user["key"]] = ("%s is mastered by a directory sync engine (onPremisesSyncEnabled); offboard it in "
                                 "the directory that engine reads" % cloud["upn"])

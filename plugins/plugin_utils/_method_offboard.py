@@ -252,6 +252,11 @@ def _entry(user):
     return user["restore"]
 
 
+def _no_marker(user):
+    # only our own marker is cleared (a reanimated user has none: no tombstone keeps it)
+    return None if (user.get("ad_facts") or {}).get("marker") else "no offboarded marker"
+
+
 def _no_ad_entry(user):
     return None if _entry(user).get("ad_guid") else "no AD user (a cloud-only account)"
 
@@ -300,7 +305,7 @@ class RestoreUsers(OffboardUsers):
         Step("unmark", AD_USER, lambda e, users, done: {"users": [
             logic.unmark_entry(_entry(u), e.args["offboard_attribute"]) for u in users]},
             after=["ad", "cloud", "license"], plan_after=["ad_restore"], select=_reanimated_in_plan,
-            settled=_none(_no_ad_entry), side="ad", rename=True),
+            settled=_none(_no_marker), side="ad", rename=True),
     )
 
     def load(self, engine):

@@ -88,10 +88,16 @@ def offboarded_refusals(engine, users, plan, step):
     for user in users:
         item = plan.get(step, {}).get(user_key(user)) or {}
         attributes = item.get("attributes") or {}
-        marker = marker_date(attributes.get(engine.args["offboard_attribute"]))
+        raw = attributes.get(engine.args["offboard_attribute"])
+        marker = marker_date(raw)
         if marker and not _named(engine, user):
             out[user_key(user)] = reactivation_refusal(
                 (user.get("upn"), user.get("sam_account_name"), user.get("name")), marker, [])
+        elif raw and not marker and _named(engine, user):
+            # reactivating clears the marker: an attribute someone else uses is never cleared
+            out[user_key(user)] = ("%s: %s holds %r, which is not an offboarded marker; reactivate would clear it. "
+                                   "Fix: leave it out of reactivate, or give the offboard_attribute the offboarding "
+                                   "used" % (user["upn"], engine.args["offboard_attribute"], str(raw)[:60]))
         elif item.get("action") not in ("created", "failed", None) and attributes.get(engine.args["link_attribute"]) \
                 and (plan.get("cloud", {}).get(user_key(user)) or {}).get("action") == "created":
             out[user_key(user)] = vanished_link(user["upn"], attributes[engine.args["link_attribute"]])

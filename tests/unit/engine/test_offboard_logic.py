@@ -88,6 +88,11 @@ def test_protected_and_synced_accounts_are_refused_by_name():
     assert "directory sync engine" in logic.input_problems(synced, False)["ad:" + GUID]
 
 
+def test_an_attribute_someone_else_uses_is_never_overwritten_by_the_marker():
+    users = logic.pair_users([ad(attributes={"m": "cost centre 42"})], {"c1": CLOUD}, [], "m")
+    assert "already holds 'cost centre 42'" in logic.input_problems(users, False)["ad:" + GUID]
+
+
 def test_merge_keeps_what_an_earlier_run_removed():
     first = {"key": "k", "groups": ["A", "B"], "sku_ids": ["S1"], "ad_enabled": True, "offboarded": "T1", "ad_path": "OU=1"}
     rerun = {"key": "k", "groups": [], "sku_ids": [], "ad_enabled": False, "offboarded": "T2", "ad_path": "OU=Leavers"}
