@@ -180,6 +180,17 @@ def test_offboard_refuses_unknown_names_and_protected_accounts_before_any_write(
     assert "protected group (adminCount=1" in proc.stdout, proc.stdout[-3000:]
     assert admin(lab, "/counters")["totals"]["writes"] == 0
     assert not ad_entry(lab, "offa%s" % TAG)["uac"] & 2
+    # the marker attribute in use for something else: never overwritten
+    c = "offc%s" % TAG
+    conn = ldap_connect(lab)
+    try:
+        assert conn.modify(ad_entry(lab, c)["dn"], {MARKER: [("MODIFY_REPLACE", ["cost centre 42"])]})
+    finally:
+        conn.unbind()
+    leavers.write_text(json.dumps({"users": [c]}))
+    proc, _recap = play(lab, "offboard_users", tmp_path, "-e", "@%s" % leavers)
+    assert proc.returncode != 0 and "which is not an offboarded marker" in proc.stdout, proc.stdout[-3000:]
+    assert ad_entry(lab, c)["marker"] == "cost centre 42" and not ad_entry(lab, c)["uac"] & 2
 
 
 def test_restore_undoes_the_offboarding_from_its_record(lab, joiners, tmp_path):
