@@ -183,8 +183,8 @@ options:
         default: false
       revoke_sessions:
         description:
-          - V(true) revokes the user's sign-in sessions in this run (C(POST /users/{id}/revokeSignInSessions)), so its
-            refresh tokens and session cookies stop working, so a blocked user's open apps must sign in again, which
+          - V(true) revokes the user's sign-in sessions in this run (C(POST /users/{id}/revokeSignInSessions)); its
+            refresh tokens and session cookies stop working, and a blocked user's open apps must sign in again, which
             they cannot. It runs after any change to the user, so give it with O(users[].account_enabled=false)
             to block first and then revoke.
           - It is an action, not a state. Every run that is given it revokes again and reports the user
