@@ -34,7 +34,8 @@ from ansible_collections.hybrid.identity.plugins.plugin_utils._engine import (
     Engine, counts, delete_refusals, missing_steps, tally)
 from ansible_collections.hybrid.identity.plugins.module_utils._offboard_logic import MARKER_ATTRIBUTE
 from ansible_collections.hybrid.identity.plugins.module_utils._preflight import SYNC_ENGINE
-from ansible_collections.hybrid.identity.plugins.plugin_utils._method_offboard import OffboardUsers, RestoreUsers
+from ansible_collections.hybrid.identity.plugins.plugin_utils._method_offboard import OffboardUsers
+from ansible_collections.hybrid.identity.plugins.plugin_utils._method_restore import RestoreUsers
 from ansible_collections.hybrid.identity.plugins.plugin_utils._method_tables import METHODS as _FOUR, Refused
 from ansible_collections.hybrid.identity.plugins.plugin_utils._report_files import write_report
 from ansible_collections.hybrid.identity.plugins.plugin_utils._role_input_files import ROWS_ARGSPEC
