@@ -77,6 +77,11 @@ users:
       description: V(updated) (restored, with C(restored) in RV(users[].changed_attributes)), V(unchanged) or V(failed).
       type: str
       choices: [updated, unchanged, failed]
+    changed_attributes:
+      description: V([restored]) for a user brought back (or, in check mode, one that would be), else empty.
+      type: list
+      elements: str
+      sample: [restored]
     dn:
       description: The user's DN, as restored (or, in check mode, as it would be).
       type: str

@@ -47,6 +47,12 @@ def _not_deleted_in_plan(engine, users, done):
     return [u for u in users if u["upn"].casefold() not in restoring]
 
 
+def _ad_entry(engine, user):
+    """A reanimated user also gets back its UPN and link, which no tombstone keeps."""
+    link = engine.args["link_attribute"] if user.get("reanimate") else None
+    return logic.restore_ad_entry(_entry(user), engine.args["offboard_attribute"], link)
+
+
 def _reanimated_in_plan(engine, users, done):
     """In the plan, an AD user still in Deleted Objects cannot be read yet: its steps run after the restore."""
     if not engine.check_mode:
@@ -64,10 +70,9 @@ class RestoreUsers(OffboardUsers):
         Step("ad_restore", "hybrid.identity.ad_user_restore", lambda e, users, done: {"users": [
             {"identity": _entry(u)["ad_guid"]} for u in users]},
             settled=none_to_do(lambda u: None if u.get("reanimate") else "not deleted"), side="ad", rename=True),
-        Step("ad", AD_USER, lambda e, users, done: {"users": [
-            logic.restore_ad_entry(_entry(u), e.args["offboard_attribute"], e.args["link_attribute"] if u.get("reanimate")
-                                   else None) for u in users]},
-            after=["ad_restore"], select=_reanimated_in_plan, settled=none_to_do(_no_ad_entry), side="ad", rename=True),
+        Step("ad", AD_USER, lambda e, users, done: {"users": [_ad_entry(e, u) for u in users]},
+             after=["ad_restore"], select=_reanimated_in_plan, settled=none_to_do(_no_ad_entry), side="ad",
+             rename=True),
         Step("cloud", CLOUD_USER, lambda e, users, done: {"users": [logic.restore_cloud_entry(_entry(u)) for u in users]},
              settled=none_to_do(_no_cloud_entry), side="cloud"),
         # in the plan beside the cloud step; an account the plan finds in the deleted users is licensed after its restore
@@ -95,6 +100,7 @@ class RestoreUsers(OffboardUsers):
 
     def finished(self, engine, names):
         return {}   # a retention deletion is what a restore undoes
+
     def problems(self, engine, users):
         entries = engine.offboard_record.entries
         by_cloud = dict((str(e.get("cloud_id")).lower(), e) for e in entries.values() if e.get("cloud_id"))
