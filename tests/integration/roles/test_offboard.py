@@ -38,6 +38,15 @@ def ad_entry(lab, sam):
         conn.unbind()
 
 
+def set_marker(lab, sam, value):
+    """Write the marker attribute from outside (an older offboarding, or someone else's use of it)."""
+    conn = ldap_connect(lab)
+    try:
+        assert conn.modify(ad_entry(lab, sam)["dn"], {MARKER: [("MODIFY_REPLACE", [value])]}), conn.result
+    finally:
+        conn.unbind()
+
+
 def ldap_add(lab, dn, attributes):
     conn = ldap_connect(lab)
     try:
@@ -181,11 +190,7 @@ def test_offboard_refuses_unknown_names_and_protected_accounts_before_any_write(
     assert not ad_entry(lab, "offa%s" % TAG)["uac"] & 2
     # the marker attribute in use for something else: never overwritten
     c = "offc%s" % TAG
-    conn = ldap_connect(lab)
-    try:
-        assert conn.modify(ad_entry(lab, c)["dn"], {MARKER: [("MODIFY_REPLACE", ["cost centre 42"])]})
-    finally:
-        conn.unbind()
+    set_marker(lab, c, "cost centre 42")
     leavers.write_text(json.dumps({"users": [c]}))
     proc, _recap = play(lab, "offboard_users", tmp_path, "-e", "@%s" % leavers)
     assert proc.returncode != 0 and "which is not an offboarded marker" in proc.stdout, proc.stdout[-3000:]
@@ -249,11 +254,7 @@ def test_retention_deletes_both_sides_behind_the_delete_limits(lab, joiners, tmp
     proc, _recap = play(lab, "offboard_users", tmp_path, "-e", "@%s" % leavers)
     assert proc.returncode == 0, proc.stdout[-3000:]
     # A was offboarded 40 days ago (its marker says so), B today
-    conn = ldap_connect(lab)
-    try:
-        assert conn.modify(ad_entry(lab, a)["dn"], {MARKER: [("MODIFY_REPLACE", ["hybrid.identity offboarded 2026-10-01T00:00:00Z"])]})
-    finally:
-        conn.unbind()
+    set_marker(lab, a, "hybrid.identity offboarded 2026-10-01T00:00:00Z")
     due = tmp_path / "due.json"
     due.write_text(json.dumps({"users": [a, b], "delete_after_days": 30, "max_deletes": 0}))
     admin(lab, "/counters/reset", {})
@@ -385,11 +386,7 @@ def test_restore_after_the_retention_reanimates_the_ad_user_and_brings_back_both
     leavers.write_text(json.dumps({"users": [a], "move_to": joiners["ou"], "remove_groups": True}))
     proc, _recap = play(lab, "offboard_users", tmp_path, "-e", "@%s" % leavers)
     assert proc.returncode == 0, proc.stdout[-3000:]
-    conn = ldap_connect(lab)
-    try:
-        assert conn.modify(ad_entry(lab, a)["dn"], {MARKER: [("MODIFY_REPLACE", ["hybrid.identity offboarded 2026-10-01T00:00:00Z"])]})
-    finally:
-        conn.unbind()
+    set_marker(lab, a, "hybrid.identity offboarded 2026-10-01T00:00:00Z")
     leavers.write_text(json.dumps({"users": [a], "delete_after_days": 30}))
     proc, _recap = play(lab, "offboard_users", tmp_path, "-e", "@%s" % leavers)
     assert proc.returncode == 0 and cloud(lab, upn_a) is None, proc.stdout[-3000:]
