@@ -189,10 +189,10 @@ class ActionModule(ActionBase):
         # 1. The plan, then the preflight on the plan alone: accounts that are not ours, the run's limits.
         with self._modules_mode(True):
             plan, plan_diffs, plan_changed = engine.plan(users)
-        offboarded = method.offboarded(engine, users, plan)   # the onboarding methods leave leavers alone
-        for user in users if offboarded else []:
-            if user_key(user) in offboarded:
-                user["offboarded_refusal"] = offboarded[user_key(user)]
+        refusing = method.plan_refusals(engine, users, plan)   # leavers, vanished links: the onboarding methods
+        for user in users if refusing else []:
+            if user_key(user) in refusing:
+                user["plan_refusal"] = refusing[user_key(user)]
         refused = safety.judge(users, plan, method.steps, method) if safety is not None else {}
         # A user the plan fails (refused, OU missing, address taken, ...) is not written at all: half of a
         # pair would be left behind.

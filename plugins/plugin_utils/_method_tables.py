@@ -80,7 +80,7 @@ def _reactivated(engine, users, entries, side):
     return entries
 
 
-def offboarded_refusals(engine, users, plan, step):
+def linked_account_refusals(engine, users, plan, step):
     """The users of an onboarding run whose AD user (as the plan read it) carries the offboarded marker and
     who are not named in reactivate: {user key: message}. Nothing of theirs is enabled or licensed. Also
     those whose AD user is linked to a cloud account that is gone: a new one would be a duplicate."""
@@ -139,8 +139,9 @@ class Method(object):
         """Work that is no list of users (link rules): extra link items, or []."""
         return []
 
-    def offboarded(self, engine, users, plan):
-        """{user key: refusal} for users an offboarding left alone and this run must too (the onboarding methods)."""
+    def plan_refusals(self, engine, users, plan):
+        """{user key: refusal} for users the plan shows this run must leave alone: an offboarding's leavers, a pair
+        whose cloud account is gone (the onboarding methods)."""
         return {}
 
     def allows_empty(self, args):
@@ -188,14 +189,14 @@ class OnboardNewUsers(Method):
             raise Refused(input_failure(errors, len(rows), "new_users", args["max_errors"]), errors)
         return users, []
 
-    def offboarded(self, engine, users, plan):
-        return offboarded_refusals(engine, users, plan, "ad")
+    def plan_refusals(self, engine, users, plan):
+        return linked_account_refusals(engine, users, plan, "ad")
 
     def judge(self, user, plan, row):
         key = user_key(user)
         ad, cloud = plan["ad"].get(key), plan["cloud"].get(key)
-        if user.get("offboarded_refusal"):
-            return "refused", "ad", user["offboarded_refusal"], None
+        if user.get("plan_refusal"):
+            return "refused", "ad", user["plan_refusal"], None
         verdict, side, message = preflight.judge(ad, cloud, row)
         anchor = None
         if verdict == "ours" and (ad or {}).get("action") != "created" and (cloud or {}).get("action") == "created":
