@@ -29,6 +29,7 @@ from ansible_collections.hybrid.identity.plugins.plugin_utils._offboard_record i
 from ansible_collections.hybrid.identity.plugins.plugin_utils._role_input_files import input_failure, load_rows
 
 DISABLED = "(userAccountControl:1.2.840.113556.1.4.803:=2)"
+NOT_BUILT_IN = "(!(isCriticalSystemObject=TRUE))"
 
 
 def none_to_do(why):
@@ -256,17 +257,19 @@ def _refuse(problems):
 
 
 def _scope(args):
+    """The ad_user_info selection of a scope. A scope never takes the domain's built-in accounts (krbtgt,
+    Guest, Administrator: isCriticalSystemObject): the disabled accounts of a domain always include krbtgt
+    and Guest, which nobody offboards. Named, an account is taken as named."""
     out = {}
     if args["ad_search_base"]:
         out["search_base"] = args["ad_search_base"]
     if args["ad_group"]:
         out["group"] = args["ad_group"]
     flt = args["ad_filter"] or ""
-    if args["disabled_accounts"]:
-        inner = flt if flt.startswith("(") else ("(%s)" % flt if flt else "")
-        flt = "(&%s%s)" % (DISABLED, inner) if inner else DISABLED
+    terms = [NOT_BUILT_IN] + ([DISABLED] if args["disabled_accounts"] else [])
     if flt:
-        out["filter"] = flt
+        terms.append(flt if flt.startswith("(") else "(%s)" % flt)
+    out["filter"] = "(&%s)" % "".join(terms)
     return out
 
 

@@ -188,6 +188,14 @@ def test_offboard_refuses_unknown_names_and_protected_accounts_before_any_write(
     assert "protected group (adminCount=1" in proc.stdout, proc.stdout[-3000:]
     assert admin(lab, "/counters")["totals"]["writes"] == 0
     assert not ad_entry(lab, "offa%s" % TAG)["uac"] & 2
+    # the disabled accounts of the whole domain, planned: krbtgt and Guest (built in, disabled) are never taken
+    scope = tmp_path / "scope.json"
+    scope.write_text(json.dumps({"disabled_accounts": True}))
+    proc, _recap = play(lab, "offboard_users", tmp_path, "-e", "@%s" % scope, check=True)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    names = [r["name"].casefold() for r in report_rows(tmp_path, "offboard_users", check=True)]
+    assert "krbtgt" not in names and "guest" not in names
+    assert admin(lab, "/counters")["totals"]["writes"] == 0
     # the marker attribute in use for something else: never overwritten
     c = "offc%s" % TAG
     set_marker(lab, c, "cost centre 42")
